@@ -1,0 +1,124 @@
+"""The HTTP edge against a real local server: politeness, limits, reasons."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from tests.support.server import Reply, StatusServer
+from trayapp import __version__
+from trayapp.shell.fetch import Fetcher, FetchError, parse_retry_after
+
+
+def get(url: str, fetcher: Fetcher | None = None, **kwargs: str | None) -> object:
+    async def go() -> object:
+        client = fetcher or Fetcher()
+        try:
+            return await client.get(url, **kwargs)
+        finally:
+            if fetcher is None:
+                await client.aclose()
+
+    return asyncio.run(go())
+
+
+def fetch_error(url: str, **fetcher_args: float) -> FetchError:
+    async def go() -> FetchError:
+        client = Fetcher(**fetcher_args)  # type: ignore[arg-type]
+        try:
+            await client.get(url)
+        except FetchError as error:
+            return error
+        finally:
+            await client.aclose()
+        raise AssertionError("no FetchError")
+
+    return asyncio.run(go())
+
+
+def test_user_agent_and_gzip(server: StatusServer) -> None:
+    server.set("/s.json", b'{"status": {"indicator": "none"}}' * 100)
+    fetched = get(server.url + "/s.json")
+    assert fetched.body == b'{"status": {"indicator": "none"}}' * 100  # type: ignore[attr-defined]
+    request = server.requests_to("/s.json")[0]
+    assert request.headers["user-agent"].startswith(f"trayapp/{__version__}")
+    assert "gzip" in request.headers["accept-encoding"]
+    assert request.body_bytes < 3300, "the body travelled compressed"
+
+
+def test_unchanged_page_costs_a_304_without_body(server: StatusServer) -> None:
+    server.set("/s.json", b'{"a": 1}')
+    first = get(server.url + "/s.json")
+    second = get(server.url + "/s.json", etag=first.etag)  # type: ignore[attr-defined]
+    assert second.not_modified  # type: ignore[attr-defined]
+    assert second.body == b""  # type: ignore[attr-defined]
+    last = server.requests_to("/s.json")[-1]
+    assert (last.status, last.body_bytes) == (304, 0)
+    assert last.headers["if-none-match"] == first.etag  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 404])
+def test_http_errors_give_the_status(server: StatusServer, status: int) -> None:
+    server.set("/s.json", Reply(b"oops", status, "text/plain"))
+    error = fetch_error(server.url + "/s.json")
+    assert error.reason == f"HTTP {status}"
+    assert error.status == status
+
+
+def test_retry_after_seconds_and_date(server: StatusServer) -> None:
+    server.set("/a", Reply(b"", 429, headers={"Retry-After": "120"}))
+    assert fetch_error(server.url + "/a").retry_after == 120
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=300), usegmt=True)
+    server.set("/b", Reply(b"", 429, headers={"Retry-After": later}))
+    retry = fetch_error(server.url + "/b").retry_after
+    assert retry is not None
+    assert 290 <= retry <= 301
+    server.set("/c", Reply(b"", 429))
+    assert fetch_error(server.url + "/c").retry_after is None
+
+
+def test_parse_retry_after_caps_and_rejects() -> None:
+    assert parse_retry_after("999999") == 3600
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_oversized_body_is_refused(server: StatusServer) -> None:
+    server.set("/big", Reply(b"x" * (3 * 1024 * 1024), content_type="text/plain"))
+    error = fetch_error(server.url + "/big", max_bytes=1024 * 1024)
+    assert error.reason == "response too large (over 1 MB)"
+
+
+def test_gzip_bomb_is_capped_by_decoded_size(server: StatusServer) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (20 * 1024 * 1024))
+    server.set("/bomb", Reply(bomb, headers={"Content-Encoding": "gzip"}, etag=False))
+    error = fetch_error(server.url + "/bomb", max_bytes=1024 * 1024)
+    assert error.reason.startswith("response too large")
+
+
+def test_no_answer_is_a_timeout(server: StatusServer) -> None:
+    server.set("/slow", Reply(b"{}", delay=3))
+    error = fetch_error(server.url + "/slow", timeout=0.5, deadline=5)
+    assert error.reason == "timeout"
+    assert error.connection
+
+
+def test_dripping_body_hits_the_total_deadline(server: StatusServer) -> None:
+    server.set("/drip", Reply(b"{" + b" " * 200 + b"}", drip=0.05, etag=False))
+    error = fetch_error(server.url + "/drip", timeout=5, deadline=1)
+    assert error.reason == "timeout"
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    error = fetch_error(f"http://127.0.0.1:{port}/s.json")
+    assert error.reason == "connection refused"
+    assert error.connection

@@ -1,0 +1,160 @@
+"""The registry of status-page formats: which documents to read, in which order, and how.
+
+Every parser is pure: `bytes, ParseContext -> ParsedPage`, raising only ParseError.
+`parse_document` wraps that so nothing a page sends can escape as an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from trayapp.adapters._common import ParseContext, ParseError
+from trayapp.adapters.betterstack import parse_index
+from trayapp.adapters.feed import parse_feed
+from trayapp.adapters.google import parse_incidents
+from trayapp.adapters.incidentio import parse_proxy, parse_widget
+from trayapp.adapters.instatus import parse_components, parse_summary as parse_instatus_summary
+from trayapp.adapters.statuspage import parse_summary
+from trayapp.model import ParsedPage, worst
+
+Parser = Callable[[bytes, ParseContext], ParsedPage]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One URL to fetch, relative to the page root (`{host}` is the page's host name)."""
+
+    path: str
+    parse: Parser
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    """A way to read a page: documents fetched together and merged into one ParsedPage."""
+
+    name: str
+    documents: tuple[Document, ...]
+
+
+def _source(name: str, *documents: Document) -> Source:
+    return Source(name, documents)
+
+
+FEED_SOURCES: tuple[Source, ...] = (
+    _source("history.atom", Document("history.atom", parse_feed)),
+    _source("feed.atom", Document("feed.atom", parse_feed)),
+    _source("history.rss", Document("history.rss", parse_feed)),
+    _source("feed.rss", Document("feed.rss", parse_feed)),
+    _source("feed", Document("feed", parse_feed)),
+)
+
+# Sources of each format, richest first: the first that answers wins, so a failure of a
+# richer source never throws away a valid answer from a simpler one.
+FORMATS: dict[str, tuple[Source, ...]] = {
+    "statuspage": (
+        _source("summary", Document("api/v2/summary.json", parse_summary)),
+        _source(
+            "status+unresolved",
+            Document("api/v2/status.json", parse_summary),
+            Document("api/v2/incidents/unresolved.json", parse_summary),
+        ),
+        FEED_SOURCES[0],
+    ),
+    "incidentio": (
+        _source("proxy", Document("proxy/{host}", parse_proxy)),
+        _source("widget", Document("api/v1/summary", parse_widget)),
+        _source("compat", Document("api/v2/summary.json", parse_summary)),
+        FEED_SOURCES[1],
+        FEED_SOURCES[3],
+    ),
+    "instatus": (
+        _source(
+            "summary",
+            Document("summary.json", parse_instatus_summary),
+            Document("v2/components.json", parse_components, required=False),
+        ),
+    ),
+    "betterstack": (
+        _source("index", Document("index.json", parse_index)),
+        FEED_SOURCES[4],
+    ),
+    "google": (_source("incidents", Document("incidents.json", parse_incidents)),),
+    "feed": FEED_SOURCES,
+}
+
+KINDS: tuple[str, ...] = ("auto", *FORMATS)
+
+# `kind = "auto"` tries these (kind, source) pairs in this fixed order: incident.io's proxy
+# first, since a genuine Statuspage host answers 404 there.
+DETECTION_ORDER: tuple[tuple[str, Source], ...] = (
+    ("incidentio", FORMATS["incidentio"][0]),
+    ("statuspage", FORMATS["statuspage"][0]),
+    ("instatus", FORMATS["instatus"][0]),
+    ("betterstack", FORMATS["betterstack"][0]),
+    ("google", FORMATS["google"][0]),
+    *(("feed", source) for source in FEED_SOURCES),
+)
+
+# A page URL that names a document directly is read with these parsers, by its ending.
+DIRECT_PARSERS: tuple[tuple[str, str, Parser], ...] = (
+    ("/proxy/", "incidentio", parse_proxy),
+    ("/api/v1/summary", "incidentio", parse_widget),
+    ("incidents.json", "google", parse_incidents),
+    ("index.json", "betterstack", parse_index),
+    ("summary.json", "statuspage", parse_summary),
+    (".json", "statuspage", parse_summary),
+)
+
+
+def parse_document(parser: Parser, body: bytes, context: ParseContext) -> ParsedPage | str:
+    """Run one parser; a ParsedPage, or a one-line reason why the body is unusable.
+
+    Never raises: whatever a page sends, the caller gets a value.
+    """
+    try:
+        return parser(body, context)
+    except ParseError as error:
+        return str(error) or "not a status page"
+    except Exception as error:  # noqa: BLE001 - a page must never crash the app
+        return f"not a status page: {type(error).__name__}"
+
+
+def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
+    """One ParsedPage from the documents of one source (components and incidents joined)."""
+    if len(pages) == 1:
+        return pages[0]
+    indicators = [page.indicator for page in pages if page.indicator is not None]
+    seen: set[str] = set()
+    incidents = []
+    for page in pages:
+        for incident in page.incidents:
+            if incident.id not in seen:
+                seen.add(incident.id)
+                incidents.append(incident)
+    components = next((page.components for page in pages if page.components), ())
+    return ParsedPage(
+        components=components,
+        incidents=tuple(incidents),
+        indicator=worst(indicators) if indicators else None,
+        upcoming=tuple(item for page in pages for item in page.upcoming),
+        closed_incident_ids=frozenset().union(*(page.closed_incident_ids for page in pages)),
+        unknown_values=tuple(value for page in pages for value in page.unknown_values),
+        page_name=next((page.page_name for page in pages if page.page_name), None),
+    )
+
+
+__all__ = [
+    "DETECTION_ORDER",
+    "DIRECT_PARSERS",
+    "FORMATS",
+    "KINDS",
+    "Document",
+    "ParseContext",
+    "ParseError",
+    "Parser",
+    "Source",
+    "merge",
+    "parse_document",
+]

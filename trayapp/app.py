@@ -1,0 +1,152 @@
+"""The commands' bodies: one-shot status, the watch loop, config reloading."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from trayapp.catalog import ProviderSpec
+from trayapp.config import Config, ConfigError, interval_for, load_config
+from trayapp.core.diff import Event
+from trayapp.core.tracker import new_track, observe_failure, observe_page
+from trayapp.core.view import event_line
+from trayapp.engine import Engine
+from trayapp.model import ParsedPage, Snapshot
+from trayapp.shell.fetch import Fetcher
+from trayapp.shell.notify import Notifier
+from trayapp.shell.poller import Poller
+from trayapp.shell.reader import Failure, PageReader
+from trayapp.shell.store import StateStore
+
+log = logging.getLogger(__name__)
+
+CONFIG_CHECK_SECONDS = 1.0
+
+
+async def _read_all(specs: Sequence[ProviderSpec]) -> list[ParsedPage | Failure]:
+    fetcher = Fetcher()
+    try:
+        reader = PageReader(fetcher)
+        return await asyncio.gather(*(reader.read(spec) for spec in specs))
+    finally:
+        await fetcher.aclose()
+
+
+def fetch_snapshot(config: Config) -> Snapshot:
+    """Fetch every watched provider once and show what each page says right now."""
+    specs = list(config.providers)
+    results = asyncio.run(_read_all(specs))
+    now = datetime.now(UTC)
+    views = []
+    for spec, result in zip(specs, results, strict=True):
+        track = new_track(spec.id, spec.name, spec.page)
+        if isinstance(result, Failure):
+            track = observe_failure(track, result.reason, now)
+        else:
+            track = observe_page(track, result, now)
+        views.append(track.view)
+    return Snapshot(tuple(views), now)
+
+
+class ConfigWatcher:
+    """Re-reads the config file when it changes; a bad edit keeps the last good config."""
+
+    def __init__(self, path: Path, config: Config, on_change: Callable[[Config], None], err: TextIO) -> None:
+        self.path = path
+        self.config = config
+        self._on_change = on_change
+        self._err = err
+        self._stamp = self._current_stamp()
+
+    def _current_stamp(self) -> tuple[float, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime, stat.st_size)
+
+    def check(self) -> bool:
+        """Reload if the file changed; True when a new config was taken."""
+        stamp = self._current_stamp()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        try:
+            config, warnings = load_config(self.path)
+        except ConfigError as error:
+            message = f"config not reloaded, keeping the last good one:\n{error}"
+            log.error(message)
+            print(f"trayapp: {message}", file=self._err)
+            return False
+        for warning in warnings:
+            log.warning(warning)
+            print(f"trayapp: {warning}", file=self._err)
+        log.info("config reloaded from %s", self.path)
+        self.config = config
+        self._on_change(config)
+        return True
+
+
+class Watch:
+    """The engine and poller without a tray: what `trayapp watch` and the tray share."""
+
+    def __init__(
+        self, config: Config, config_path: Path, notifier: Notifier, state_path: Path, err: TextIO
+    ) -> None:
+        self.engine = Engine(config.providers, config.notifications, notifier, StateStore(state_path))
+        self.watcher = ConfigWatcher(config_path, config, self._apply, err)
+        self.poller = Poller(
+            config.providers,
+            lambda spec: interval_for(self.watcher.config, spec),
+            self._on_result,
+            detected=self.engine.detected,
+        )
+
+    def _on_result(self, spec: ProviderSpec, result: ParsedPage | Failure) -> None:
+        self.engine.handle(spec, result, self.poller.detected)
+
+    def _apply(self, config: Config) -> None:
+        self.engine.set_settings(config.notifications)
+        self.engine.set_specs(config.providers)
+        self.poller.set_specs(config.providers)
+
+    def start(self) -> None:
+        """Start polling."""
+        self.poller.start()
+
+    def stop(self) -> None:
+        """Stop polling and save the state."""
+        self.poller.stop()
+        self.engine.flush()
+
+
+def run_watch(
+    config: Config,
+    config_path: Path,
+    notifier: Notifier,
+    state_path: Path,
+    out: TextIO,
+    stop: threading.Event,
+) -> int:
+    """Poll until `stop` is set, printing one line per change; returns the exit code."""
+
+    def print_events(snapshot: Snapshot, events: Sequence[Event]) -> None:
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        for event in events:
+            print(f"{stamp}  {event_line(event)}", file=out, flush=True)
+
+    watch = Watch(config, config_path, notifier, state_path, sys.stderr)
+    watch.engine.add_listener(print_events)
+    watch.start()
+    try:
+        while not stop.wait(CONFIG_CHECK_SECONDS):
+            watch.watcher.check()
+    finally:
+        watch.stop()
+    return 0

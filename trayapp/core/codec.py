@@ -1,0 +1,153 @@
+"""The saved state as plain JSON values and back (pure; the store does the file work)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from trayapp.core.text import iso_utc
+from trayapp.core.tracker import Pending, Track
+from trayapp.model import Component, Incident, ProviderView, State
+
+STATE_VERSION = 1
+
+
+class StateFormatError(ValueError):
+    """The saved state is not something this version can read."""
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """What survives a restart: each provider's track, what was notified, detected formats."""
+
+    tracks: Mapping[str, Track] = field(default_factory=dict)
+    notified: frozenset[str] = frozenset()
+    detected: Mapping[str, str] = field(default_factory=dict)
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise StateFormatError("bad timestamp")
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _state(value: Any) -> State:
+    if not isinstance(value, str):
+        raise StateFormatError("bad state")
+    return State.from_label(value)
+
+
+def _incident_out(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "name": incident.name,
+        "impact": incident.impact.label,
+        "status": incident.status,
+        "url": incident.url,
+        "started_at": iso_utc(incident.started_at),
+        "updated_at": iso_utc(incident.updated_at),
+        "latest_update": incident.latest_update,
+        "is_maintenance": incident.is_maintenance,
+        "components": list(incident.components),
+    }
+
+
+def _incident_in(data: Mapping[str, Any]) -> Incident:
+    return Incident(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        impact=_state(data["impact"]),
+        status=str(data.get("status", "")),
+        url=data.get("url") if isinstance(data.get("url"), str) else None,
+        started_at=_time(data.get("started_at")),
+        updated_at=_time(data.get("updated_at")),
+        latest_update=str(data.get("latest_update", "")),
+        is_maintenance=bool(data.get("is_maintenance", False)),
+        components=tuple(str(name) for name in data.get("components", [])),
+    )
+
+
+def _view_out(view: ProviderView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "page": view.page,
+        "state": view.state.label,
+        "components": [
+            {"name": c.name, "state": c.state.label, "id": c.id, "group": c.group} for c in view.components
+        ],
+        "incidents": [_incident_out(i) for i in view.incidents],
+        "upcoming": [_incident_out(i) for i in view.upcoming],
+        "indicator": view.indicator.label if view.indicator is not None else None,
+        "error": view.error,
+        "checked_at": iso_utc(view.checked_at),
+        "last_success_at": iso_utc(view.last_success_at),
+    }
+
+
+def _view_in(data: Mapping[str, Any]) -> ProviderView:
+    return ProviderView(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        page=str(data["page"]),
+        state=_state(data["state"]),
+        components=tuple(
+            Component(str(c["name"]), _state(c["state"]), str(c.get("id", "")), c.get("group"))
+            for c in data.get("components", [])
+        ),
+        incidents=tuple(_incident_in(i) for i in data.get("incidents", [])),
+        upcoming=tuple(_incident_in(i) for i in data.get("upcoming", [])),
+        indicator=_state(data["indicator"]) if data.get("indicator") is not None else None,
+        error=data.get("error") if isinstance(data.get("error"), str) else None,
+        checked_at=_time(data.get("checked_at")),
+        last_success_at=_time(data.get("last_success_at")),
+    )
+
+
+def encode_state(saved: SavedState) -> dict[str, Any]:
+    """The saved state as JSON-ready values."""
+    return {
+        "version": STATE_VERSION,
+        "providers": {
+            provider_id: {
+                "view": _view_out(track.view),
+                "pending": {key: [p.state.label, p.count] for key, p in track.pending.items()},
+                "absent": dict(track.absent),
+                "failures": track.failures,
+                "last_error": track.last_error,
+            }
+            for provider_id, track in saved.tracks.items()
+        },
+        "notified": sorted(saved.notified),
+        "detected": dict(saved.detected),
+    }
+
+
+def _track_in(data: Mapping[str, Any]) -> Track:
+    return Track(
+        view=_view_in(data["view"]),
+        pending={str(k): Pending(_state(v[0]), int(v[1])) for k, v in data.get("pending", {}).items()},
+        absent={str(k): int(v) for k, v in data.get("absent", {}).items()},
+        failures=int(data.get("failures", 0)),
+        last_error=data.get("last_error") if isinstance(data.get("last_error"), str) else None,
+    )
+
+
+def decode_state(data: Any) -> SavedState:
+    """The saved state from JSON values; StateFormatError when it is not readable."""
+    if not isinstance(data, dict):
+        raise StateFormatError("not a JSON object")
+    version = data.get("version")
+    if version != STATE_VERSION:
+        raise StateFormatError(f"unsupported state version {version!r}")
+    try:
+        tracks = {str(pid): _track_in(track) for pid, track in data.get("providers", {}).items()}
+        notified = frozenset(str(key) for key in data.get("notified", []))
+        detected = {str(k): str(v) for k, v in data.get("detected", {}).items()}
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        raise StateFormatError(f"malformed state: {type(error).__name__}: {error}") from None
+    return SavedState(tracks, notified, detected)

@@ -1,0 +1,37 @@
+"""Logging: a rotating file under the state dir, stderr only when asked (-v)."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(log_dir: Path | None, verbosity: int) -> None:
+    """Log INFO and up to `log_dir/trayapp.log` (1 MB × 3); with -v also to stderr."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if log_dir is not None:
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handler = logging.handlers.RotatingFileHandler(
+                log_dir / "trayapp.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            )
+            handler.setFormatter(logging.Formatter(FORMAT))
+            root.addHandler(handler)
+        except OSError as error:
+            print(f"trayapp: cannot write logs to {log_dir}: {error}", file=sys.stderr)
+    if verbosity > 0:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(stream)
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())

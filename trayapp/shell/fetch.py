@@ -1,0 +1,193 @@
+"""HTTP for status pages: one shared client, politeness built in (the only httpx importer)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from trayapp import __version__
+
+USER_AGENT = f"trayapp/{__version__} (desktop status indicator; polls at most once a minute)"
+MAX_BODY_BYTES = 8 * 1024 * 1024
+REQUEST_TIMEOUT = 10.0
+TOTAL_DEADLINE = 20.0
+MAX_RETRY_AFTER = 3600.0
+
+
+class FetchError(Exception):
+    """A page could not be fetched; `reason` is one line; `connection` marks network-level failures."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        connection: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+        self.connection = connection
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A successful answer: a body, or `not_modified` for a 304."""
+
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool = False
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP-date), capped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """The system trust store (truststore) where available, else Python's defaults."""
+    try:
+        import truststore
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    except (ImportError, OSError, ssl.SSLError):
+        return ssl.create_default_context()
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and the chain of errors behind it."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _connect_reason(error: httpx.ConnectError) -> str:
+    """Why a connection could not be made: refused, DNS, TLS or otherwise."""
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS error: certificate verify failed ({cause.verify_message})"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or 'handshake failed'}"
+        if isinstance(cause, socket.gaierror):
+            return "DNS lookup failed"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+    text = str(error).lower()
+    if "certificate" in text or "ssl" in text:
+        return "TLS error: handshake failed"
+    if "name or service" in text or "name resolution" in text or "nodename" in text:
+        return "DNS lookup failed"
+    if "refused" in text:
+        return "connection refused"
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"cannot connect: {first_line}"
+
+
+def _describe(error: Exception) -> tuple[str, bool]:
+    """A one-line reason for a transport error, and whether it is connection-level."""
+    if isinstance(error, httpx.TimeoutException):
+        return "timeout", True
+    if isinstance(error, httpx.TooManyRedirects):
+        return "too many redirects", False
+    if isinstance(error, httpx.ConnectError):
+        return _connect_reason(error), True
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
+        return "connection dropped", True
+    if isinstance(error, httpx.DecodingError):
+        return "undecodable response", False
+    return f"network error: {type(error).__name__}", True
+
+
+class Fetcher:
+    """Fetches URLs with conditional GET, gzip, a size cap, timeouts and a User-Agent."""
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int = MAX_BODY_BYTES,
+        timeout: float = REQUEST_TIMEOUT,
+        deadline: float = TOTAL_DEADLINE,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.requests = 0
+        self.bytes_received = 0
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=5,
+            trust_env=True,
+            verify=_ssl_context(),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        """Close the shared connection pool."""
+        await self._client.aclose()
+
+    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """GET `url`; raises FetchError with a one-line reason for anything but a usable answer."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        self.requests += 1
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._get(url, headers)
+        except TimeoutError:
+            raise FetchError("timeout", connection=True) from None
+        except httpx.HTTPError as error:
+            reason, connection = _describe(error)
+            raise FetchError(reason, connection=connection) from None
+
+    async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return Fetched(b"", response.headers.get("ETag"), response.headers.get("Last-Modified"), True)
+            if response.status_code >= 400:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                raise FetchError(
+                    f"HTTP {response.status_code}", status=response.status_code, retry_after=retry_after
+                )
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
+                chunks.append(chunk)
+            self.bytes_received += response.num_bytes_downloaded
+            return Fetched(
+                b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified")
+            )

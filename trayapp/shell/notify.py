@@ -1,0 +1,95 @@
+"""Desktop notifications (the only plyer importer), and the Notifier interface."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from trayapp.core.notices import Notice
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "trayapp"
+
+
+class Notifier(Protocol):
+    """Something that shows notices to the user."""
+
+    def send(self, notice: Notice) -> None:
+        """Show one notice (must not raise)."""
+
+
+def escape_markup(text: str) -> str:
+    """Text made safe for notification servers that render a subset of HTML in the body."""
+    return html.escape(text, quote=False)
+
+
+def session_bus_available() -> bool:
+    """Whether a desktop notification server can be reached at all (a D-Bus session on Linux)."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+    return True
+
+
+class PlyerNotifier:
+    """Shows notices with plyer; a failure is logged once and never raised."""
+
+    def __init__(self, icon_path: Path | None = None, timeout: int = 10) -> None:
+        self.icon_path = icon_path
+        self.timeout = timeout
+        self._failed = False
+        self._lock = threading.Lock()
+
+    def send(self, notice: Notice) -> None:
+        """Show `notice` as a native notification."""
+        if not session_bus_available():
+            self._fail_once("no D-Bus session bus")
+            return
+        try:
+            from plyer import notification
+
+            with self._lock:
+                notification.notify(
+                    title=notice.title[:200],
+                    message=escape_markup(notice.body)[:1000],
+                    app_name=APP_NAME,
+                    app_icon=str(self.icon_path) if self.icon_path else "",
+                    timeout=self.timeout,
+                )
+        except Exception as error:  # noqa: BLE001 - plyer raises whatever its backend raises
+            self._fail_once(f"{type(error).__name__}: {error}")
+            return
+        if self._failed:
+            log.info("desktop notifications work again")
+            self._failed = False
+
+    def _fail_once(self, reason: str) -> None:
+        if not self._failed:
+            message = f"cannot show desktop notifications ({reason}); carrying on without them"
+            log.warning(message)
+            print(f"trayapp: {message}", file=sys.stderr)
+        self._failed = True
+
+
+class RecordingNotifier:
+    """Keeps every notice (tests); with a path, appends each as a JSON line."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.sent: list[Notice] = []
+        self._lock = threading.Lock()
+
+    def send(self, notice: Notice) -> None:
+        """Record `notice`."""
+        with self._lock:
+            self.sent.append(notice)
+            if self.path is not None:
+                record = {"kind": notice.kind, "title": notice.title, "body": notice.body, "url": notice.url}
+                with self.path.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")

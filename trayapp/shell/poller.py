@@ -1,0 +1,191 @@
+"""The background poller: one thread, one asyncio loop, one shared HTTP client.
+
+Every provider is fetched on its own schedule, all concurrently. After a success the next
+poll is one interval away (with ±10 % jitter); after a failure the wait doubles from the
+interval up to 10 × the interval (at most 10 minutes), and a Retry-After is honoured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from trayapp.catalog import ProviderSpec
+from trayapp.model import ParsedPage
+from trayapp.shell.fetch import Fetcher
+from trayapp.shell.reader import Failure, PageReader
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 600.0
+JITTER = 0.1
+
+ResultHandler = Callable[[ProviderSpec, ParsedPage | Failure], None]
+
+
+def backoff_delay(interval: float, failures: int, retry_after: float | None = None) -> float:
+    """The wait before the next poll after `failures` failures in a row (0 = success)."""
+    if failures <= 0:
+        return interval
+    cap = max(interval, min(10 * interval, MAX_BACKOFF))
+    delay = min(interval * 2.0 ** (failures - 1), cap)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+@dataclass
+class _Schedule:
+    spec: ProviderSpec
+    interval: float
+    due: float
+    failures: int = 0
+    in_flight: bool = False
+
+
+class Poller:
+    """Polls providers in a background thread and hands every result to `on_result`."""
+
+    def __init__(
+        self,
+        specs: Sequence[ProviderSpec],
+        interval_of: Callable[[ProviderSpec], float],
+        on_result: ResultHandler,
+        *,
+        detected: dict[str, str] | None = None,
+        fetcher_factory: Callable[[], Fetcher] = Fetcher,
+        jitter: float = JITTER,
+    ) -> None:
+        self._interval_of = interval_of
+        self._on_result = on_result
+        self._fetcher_factory = fetcher_factory
+        self._jitter = jitter
+        self._detected = dict(detected or {})
+        self._schedules: dict[str, _Schedule] = {}
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopping = threading.Event()
+        self._started = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.reader: PageReader | None = None
+        self.set_specs(specs)
+
+    def set_specs(self, specs: Sequence[ProviderSpec]) -> None:
+        """Watch these providers from now on (new ones are polled at once)."""
+        now = time.monotonic()
+        with self._lock:
+            old = self._schedules
+            self._schedules = {}
+            for spec in specs:
+                previous = old.get(spec.id)
+                interval = self._interval_of(spec)
+                if previous is not None and previous.spec == spec:
+                    previous.interval = interval
+                    self._schedules[spec.id] = previous
+                else:
+                    self._schedules[spec.id] = _Schedule(spec, interval, now)
+        self._poke()
+
+    def start(self) -> None:
+        """Start the background thread."""
+        self._thread = threading.Thread(target=self._run, name="trayapp-poller", daemon=True)
+        self._thread.start()
+        self._started.wait(5)
+
+    def refresh_now(self) -> None:
+        """Poll every provider as soon as possible."""
+        now = time.monotonic()
+        with self._lock:
+            for schedule in self._schedules.values():
+                schedule.due = min(schedule.due, now)
+        self._poke()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop polling and wait (up to `timeout` s) for the thread to end."""
+        self._stopping.set()
+        self._poke()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _poke(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception:
+            log.exception("the poller stopped unexpectedly")
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        fetcher = self._fetcher_factory()
+        self.reader = PageReader(fetcher, self._detected)
+        tasks: set[asyncio.Task[None]] = set()
+        self._started.set()
+        try:
+            while not self._stopping.is_set():
+                now = time.monotonic()
+                with self._lock:
+                    due = [s for s in self._schedules.values() if s.due <= now and not s.in_flight]
+                    for schedule in due:
+                        schedule.in_flight = True
+                for schedule in due:
+                    task = asyncio.create_task(self._poll(schedule))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                with self._lock:
+                    waiting = [s.due for s in self._schedules.values() if not s.in_flight]
+                timeout = max(0.0, min(waiting) - time.monotonic()) if waiting else 3600.0
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await fetcher.aclose()
+
+    async def _poll(self, schedule: _Schedule) -> None:
+        assert self.reader is not None
+        result: ParsedPage | Failure
+        try:
+            result = await self.reader.read(schedule.spec)
+        except Exception as error:
+            log.exception("%s: unexpected error while polling", schedule.spec.name)
+            result = Failure(f"internal error: {type(error).__name__}")
+        if self._stopping.is_set():
+            return
+        try:
+            self._on_result(schedule.spec, result)
+        except Exception:
+            log.exception("%s: error while handling a poll result", schedule.spec.name)
+        with self._lock:
+            retry_after = None
+            if isinstance(result, Failure):
+                schedule.failures += 1
+                retry_after = result.retry_after
+            else:
+                schedule.failures = 0
+            delay = backoff_delay(schedule.interval, schedule.failures)
+            delay *= 1 + random.uniform(-self._jitter, self._jitter)
+            delay = max(delay, retry_after or 0.0)
+            schedule.due = time.monotonic() + delay
+            schedule.in_flight = False
+        if self._wake is not None:
+            self._wake.set()
+
+    @property
+    def detected(self) -> dict[str, str]:
+        """Formats found by `kind = "auto"` so far."""
+        return dict(self.reader.detected) if self.reader else dict(self._detected)

@@ -1,0 +1,194 @@
+"""Reads one provider's page: picks the format's sources, fetches, parses, remembers.
+
+Sources of a format are tried richest first; the first that answers wins. A
+connection-level failure (refused, timeout, DNS) stops the round at once: the host is
+down, and asking it four times more is neither polite nor useful. `kind = "auto"`
+tries the known endpoints in a fixed order and remembers the format that answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from trayapp.adapters import (
+    DETECTION_ORDER,
+    DIRECT_PARSERS,
+    FORMATS,
+    Document,
+    ParseContext,
+    Parser,
+    Source,
+    merge,
+    parse_document,
+)
+from trayapp.adapters.feed import parse_feed
+from trayapp.adapters._common import join_url
+from trayapp.catalog import ProviderSpec
+from trayapp.model import ParsedPage
+from trayapp.shell.fetch import Fetcher, FetchError
+
+log = logging.getLogger(__name__)
+
+RETRY_RICHER_EVERY = 10
+_DOCUMENT_SUFFIXES = (".json", ".atom", ".rss", ".xml")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A poll that produced no usable page."""
+
+    reason: str
+    retry_after: float | None = None
+
+
+@dataclass
+class _Cached:
+    etag: str | None
+    last_modified: str | None
+    page: ParsedPage | str
+
+
+def _direct_document(spec: ProviderSpec) -> str | None:
+    """The single document URL a provider names, if any."""
+    if spec.source:
+        return spec.source
+    path = urlsplit(spec.root).path.lower()
+    if path.endswith(_DOCUMENT_SUFFIXES) or "/proxy/" in path or path.endswith("/api/v1/summary"):
+        return spec.root
+    return None
+
+
+def _direct_parser(url: str, kind: str) -> Parser:
+    """The parser for a directly named document, by kind or by its URL."""
+    if kind == "feed" or url.lower().endswith((".atom", ".rss", ".xml")):
+        return parse_feed
+    if kind != "auto" and FORMATS.get(kind):
+        for marker, marker_kind, parser in DIRECT_PARSERS:
+            if marker_kind == kind and marker in url:
+                return parser
+        return FORMATS[kind][0].documents[0].parse
+    for marker, _, parser in DIRECT_PARSERS:
+        if marker in url:
+            return parser
+    return parse_feed
+
+
+class PageReader:
+    """Reads pages through one Fetcher; keeps validators, parsed pages and detections."""
+
+    def __init__(self, fetcher: Fetcher, detected: dict[str, str] | None = None) -> None:
+        self.fetcher = fetcher
+        self.detected: dict[str, str] = dict(detected or {})
+        self._cache: dict[str, _Cached] = {}
+        self._preferred: dict[str, int] = {}
+        self._rounds: dict[str, int] = {}
+        self._logged_unknown: set[str] = set()
+
+    async def read(self, spec: ProviderSpec, now: datetime | None = None) -> ParsedPage | Failure:
+        """One poll of one provider: a parsed page, or why not."""
+        context = ParseContext(page_url=spec.page, now=now or datetime.now(UTC), match=spec.match)
+        direct = _direct_document(spec)
+        if direct is not None:
+            source = Source("direct", (Document(direct, _direct_parser(direct, spec.kind)),))
+            result = await self._read_source(spec, source, context)
+        elif spec.kind == "auto" and spec.id not in self.detected:
+            result = await self._detect(spec, context)
+        else:
+            result = await self._read_format(spec, self.detected.get(spec.id, spec.kind), context)
+        if isinstance(result, ParsedPage):
+            self._log_unknown_values(spec, result)
+        return result
+
+    async def _detect(self, spec: ProviderSpec, context: ParseContext) -> ParsedPage | Failure:
+        first_failure: Failure | None = None
+        for kind, source in DETECTION_ORDER:
+            result = await self._read_source(spec, source, context)
+            if isinstance(result, ParsedPage):
+                self.detected[spec.id] = kind
+                log.info("%s: detected a %s page (%s)", spec.name, kind, source.name)
+                return result
+            if first_failure is None:
+                first_failure = result
+            if self._is_connection_failure(result):
+                return result
+        return Failure(f"not a status page: no known format at {spec.root}")
+
+    async def _read_format(
+        self, spec: ProviderSpec, kind: str, context: ParseContext
+    ) -> ParsedPage | Failure:
+        sources = FORMATS.get(kind, ())
+        rounds = self._rounds.get(spec.id, 0) + 1
+        self._rounds[spec.id] = rounds
+        start = 0 if rounds % RETRY_RICHER_EVERY == 0 else self._preferred.get(spec.id, 0)
+        first_failure: Failure | None = None
+        all_parse_errors = True
+        for index in range(start, len(sources)):
+            result = await self._read_source(spec, sources[index], context)
+            if isinstance(result, ParsedPage):
+                if self._preferred.get(spec.id, 0) != index:
+                    log.info("%s: reading %s", spec.name, sources[index].name)
+                self._preferred[spec.id] = index
+                return result
+            first_failure = first_failure or result
+            if self._is_connection_failure(result) or result.retry_after is not None:
+                all_parse_errors = False
+                break
+            all_parse_errors = all_parse_errors and result.reason.startswith("not a status page")
+        if spec.kind == "auto" and all_parse_errors and spec.id in self.detected:
+            log.info("%s: the detected format no longer answers; detecting again", spec.name)
+            del self.detected[spec.id]
+        return first_failure or Failure(f"no source for kind {kind!r}")
+
+    @staticmethod
+    def _is_connection_failure(result: Failure) -> bool:
+        return result.reason in {
+            "timeout",
+            "connection refused",
+            "DNS lookup failed",
+            "connection dropped",
+        } or (result.reason.startswith(("TLS error", "cannot connect")))
+
+    async def _read_source(
+        self, spec: ProviderSpec, source: Source, context: ParseContext
+    ) -> ParsedPage | Failure:
+        host = urlsplit(spec.root).hostname or ""
+        pages: list[ParsedPage] = []
+        for document in source.documents:
+            url = join_url(spec.root, document.path.replace("{host}", host))
+            result = await self._read_document(url, document.parse, context)
+            if isinstance(result, Failure):
+                if document.required:
+                    return result
+                continue
+            pages.append(result)
+        return merge(pages)
+
+    async def _read_document(self, url: str, parser: Parser, context: ParseContext) -> ParsedPage | Failure:
+        cached = self._cache.get(url)
+        try:
+            fetched = await self.fetcher.get(
+                url,
+                etag=cached.etag if cached else None,
+                last_modified=cached.last_modified if cached else None,
+            )
+        except FetchError as error:
+            return Failure(error.reason, error.retry_after)
+        if fetched.not_modified and cached is not None:
+            page = cached.page
+        else:
+            page = parse_document(parser, fetched.body, context)
+            if fetched.etag or fetched.last_modified:
+                self._cache[url] = _Cached(fetched.etag, fetched.last_modified, page)
+            else:
+                self._cache.pop(url, None)
+        return page if isinstance(page, ParsedPage) else Failure(page)
+
+    def _log_unknown_values(self, spec: ProviderSpec, page: ParsedPage) -> None:
+        for value in page.unknown_values:
+            key = f"{spec.id}:{value}"
+            if key not in self._logged_unknown:
+                self._logged_unknown.add(key)
+                log.warning("%s: unknown status value %s (shown as unknown)", spec.name, value)
