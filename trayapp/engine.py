@@ -68,7 +68,7 @@ class Engine:
         return dict(self._saved_detected)
 
     def add_listener(self, listener: Listener) -> None:
-        """Call `listener(snapshot, events)` after every change."""
+        """Call `listener(snapshot, events)` after every poll result (events may be empty)."""
         self._listeners.append(listener)
 
     def set_specs(self, specs: Sequence[ProviderSpec]) -> None:
@@ -130,12 +130,11 @@ class Engine:
             snapshot = self._snapshot
         for notice in notices:
             self._notifier.send(notice)
-        if events:
-            for listener in self._listeners:
-                try:
-                    listener(snapshot, events)
-                except Exception:
-                    log.exception("a listener failed")
+        for listener in self._listeners:
+            try:
+                listener(snapshot, events)
+            except Exception:
+                log.exception("a listener failed")
 
     def _hold_first_sight(self, provider_id: str, events: list[Event]) -> list[Event]:
         """Keep incidents seen at first sight until every new provider has answered once.

@@ -14,7 +14,8 @@ from trayapp.adapters.betterstack import parse_index
 from trayapp.adapters.feed import parse_feed
 from trayapp.adapters.google import parse_incidents
 from trayapp.adapters.incidentio import parse_proxy, parse_widget
-from trayapp.adapters.instatus import parse_components, parse_summary as parse_instatus_summary
+from trayapp.adapters.instatus import parse_components
+from trayapp.adapters.instatus import parse_summary as parse_instatus_summary
 from trayapp.adapters.statuspage import parse_summary
 from trayapp.model import ParsedPage, worst
 

@@ -6,8 +6,10 @@ import html
 import json
 import logging
 import os
+import queue
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -37,12 +39,22 @@ def session_bus_available() -> bool:
     return True
 
 
-class PlyerNotifier:
-    """Shows notices with plyer; a failure is logged once and never raised."""
+Fallback = Callable[[str, str], bool]
 
-    def __init__(self, icon_path: Path | None = None, timeout: int = 10) -> None:
+
+class PlyerNotifier:
+    """Shows notices with plyer; a failure is logged once and never raised.
+
+    When plyer cannot notify, `fallback(title, body)` (the tray backend's own notifier,
+    where it has one) is tried before giving up.
+    """
+
+    def __init__(
+        self, icon_path: Path | None = None, timeout: int = 10, fallback: Fallback | None = None
+    ) -> None:
         self.icon_path = icon_path
         self.timeout = timeout
+        self.fallback = fallback
         self._failed = False
         self._lock = threading.Lock()
 
@@ -63,6 +75,8 @@ class PlyerNotifier:
                     timeout=self.timeout,
                 )
         except Exception as error:  # noqa: BLE001 - plyer raises whatever its backend raises
+            if self.fallback is not None and self.fallback(notice.title, escape_markup(notice.body)):
+                return
             self._fail_once(f"{type(error).__name__}: {error}")
             return
         if self._failed:
@@ -75,6 +89,50 @@ class PlyerNotifier:
             log.warning(message)
             print(f"trayapp: {message}", file=sys.stderr)
         self._failed = True
+
+
+class QueuedNotifier:
+    """Hands notices to a worker thread through a bounded queue (some platforms block for seconds).
+
+    While `is_paused()` says so, notices are logged and dropped.
+    """
+
+    def __init__(
+        self, inner: Notifier, is_paused: Callable[[], bool] = lambda: False, maxsize: int = 32
+    ) -> None:
+        self._inner = inner
+        self._is_paused = is_paused
+        self._queue: queue.Queue[Notice | None] = queue.Queue(maxsize)
+        self._full_logged = False
+        self._thread = threading.Thread(target=self._work, name="trayapp-notify", daemon=True)
+        self._thread.start()
+
+    def send(self, notice: Notice) -> None:
+        """Queue `notice` (dropped, and logged once, when the queue is full)."""
+        if self._is_paused():
+            log.info("notifications paused; not shown: %s", notice.title)
+            return
+        try:
+            self._queue.put_nowait(notice)
+        except queue.Full:
+            if not self._full_logged:
+                log.warning("too many notifications at once; dropping some")
+            self._full_logged = True
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Let the worker finish what is queued (up to `timeout` s)."""
+        try:
+            self._queue.put(None, timeout=timeout)
+        except queue.Full:
+            return
+        self._thread.join(timeout)
+
+    def _work(self) -> None:
+        while (notice := self._queue.get()) is not None:
+            try:
+                self._inner.send(notice)
+            except Exception:
+                log.exception("showing a notification failed")
 
 
 class RecordingNotifier:

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 600.0
 JITTER = 0.1
+SLEEP_GAP = 30.0
+WAKE_DELAY = 5.0
 
 ResultHandler = Callable[[ProviderSpec, ParsedPage | Failure], None]
 
@@ -133,9 +135,14 @@ class Poller:
         self.reader = PageReader(fetcher, self._detected)
         tasks: set[asyncio.Task[None]] = set()
         self._started.set()
+        last_wall, last_mono = time.time(), time.monotonic()
         try:
             while not self._stopping.is_set():
                 now = time.monotonic()
+                wall = time.time()
+                if (wall - last_wall) - (now - last_mono) > SLEEP_GAP:
+                    self._after_sleep(now)
+                last_wall, last_mono = wall, now
                 with self._lock:
                     due = [s for s in self._schedules.values() if s.due <= now and not s.in_flight]
                     for schedule in due:
@@ -155,6 +162,14 @@ class Poller:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await fetcher.aclose()
+
+    def _after_sleep(self, now: float) -> None:
+        """The machine slept: poll everything shortly, once the network is likely back."""
+        log.info("woke from sleep; checking every provider in %.0f s", WAKE_DELAY)
+        with self._lock:
+            for schedule in self._schedules.values():
+                schedule.due = min(schedule.due, now + WAKE_DELAY)
+                schedule.failures = 0
 
     async def _poll(self, schedule: _Schedule) -> None:
         assert self.reader is not None

@@ -24,8 +24,8 @@ from trayapp.adapters import (
     merge,
     parse_document,
 )
-from trayapp.adapters.feed import parse_feed
 from trayapp.adapters._common import join_url
+from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import ProviderSpec
 from trayapp.model import ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError

@@ -1,0 +1,263 @@
+"""The details page in a real browser: headless Chromium reads it, runs nothing, draws it.
+
+Chromium is required (CI installs it): these tests fail, never skip, when it is missing.
+`TRAYAPP_DOCS_SCREENSHOT=docs/details-page.png pytest tests/e2e/test_details_browser.py`
+also copies the screenshot of the realistic page there, for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import cast
+
+import pytest
+from PIL import Image
+
+from trayapp.core.details_page import STATE_COLOURS, render_details
+from trayapp.model import Component, Incident, ProviderView, Snapshot, State
+from trayapp.shell.details import write_details
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+NOW = datetime(2026, 2, 4, 19, 2, 11, tzinfo=UTC)
+PWNED_IMG = "<img src=x onerror=\"document.title='pwned'\">"
+PWNED_SCRIPT = "<script>document.title='pwned'</script>"
+PWNED_SVG = "<svg onload=\"document.title='pwned'\"></svg>"
+
+
+def realistic_snapshot() -> Snapshot:
+    """OpenAI in a partial outage, Anthropic operational: what the README shows."""
+    openai = ProviderView(
+        id="openai",
+        name="OpenAI",
+        page="https://status.openai.com",
+        state=State.PARTIAL,
+        components=(
+            Component("Chat Completions", State.OPERATIONAL, group="APIs"),
+            Component("Responses", State.DEGRADED, group="APIs"),
+            Component("Realtime", State.OPERATIONAL, group="APIs"),
+            Component("Embeddings", State.OPERATIONAL, group="APIs"),
+            Component("Login", State.OPERATIONAL, group="ChatGPT"),
+            Component("Conversations", State.PARTIAL, group="ChatGPT"),
+            Component("Voice mode", State.PARTIAL, group="ChatGPT"),
+            Component("File uploads", State.OPERATIONAL, group="ChatGPT"),
+            Component("Sora", State.OPERATIONAL),
+            Component("Playground", State.OPERATIONAL),
+        ),
+        incidents=(
+            Incident(
+                id="01KGMZ7Q",
+                name="Elevated error rates for ChatGPT conversations",
+                impact=State.PARTIAL,
+                status="identified",
+                url="https://status.openai.com/incidents/01KGMZ7Q",
+                started_at=NOW - timedelta(minutes=52),
+                updated_at=NOW - timedelta(minutes=9),
+                latest_update=(
+                    "We have identified the cause of elevated error rates for ChatGPT conversations "
+                    "and voice mode, and are rolling out a fix. Some Responses API requests may also "
+                    "see increased latency."
+                ),
+                components=("Conversations", "Voice mode", "Responses"),
+            ),
+        ),
+        checked_at=NOW,
+        last_success_at=NOW,
+    )
+    anthropic = ProviderView(
+        id="anthropic",
+        name="Anthropic",
+        page="https://status.anthropic.com",
+        state=State.OPERATIONAL,
+        components=(
+            Component("claude.ai", State.OPERATIONAL),
+            Component("Claude Console", State.OPERATIONAL),
+            Component("Claude API", State.OPERATIONAL),
+            Component("Claude Code", State.OPERATIONAL),
+        ),
+        upcoming=(
+            Incident(
+                id="sched-1",
+                name="Scheduled maintenance of the Claude Console",
+                impact=State.MAINTENANCE,
+                status="scheduled",
+                url="https://status.anthropic.com/incidents/sched-1",
+                started_at=NOW + timedelta(days=1, hours=3),
+                is_maintenance=True,
+            ),
+        ),
+        checked_at=NOW,
+        last_success_at=NOW - timedelta(seconds=40),
+    )
+    return Snapshot((openai, anthropic), NOW)
+
+
+def hostile_snapshot() -> Snapshot:
+    """Markup everywhere a status page can put text."""
+    base = realistic_snapshot()
+    evil_incident = Incident(
+        id="evil",
+        name=PWNED_IMG,
+        impact=State.MAJOR,
+        status="investigating",
+        url="javascript:document.title='pwned'",
+        started_at=NOW - timedelta(minutes=3),
+        latest_update=PWNED_SVG,
+    )
+    evil = ProviderView(
+        id="evil",
+        name=PWNED_SCRIPT,
+        page="javascript:document.title='pwned'",
+        state=State.MAJOR,
+        components=(Component(PWNED_IMG, State.MAJOR, group=PWNED_SVG),),
+        incidents=(evil_incident,),
+        error=PWNED_SVG,
+    )
+    odd = ProviderView(id="odd", name="Ünïcødé & Co <b>bold</b>", page="https://status.odd.example")
+    return Snapshot((*base.providers, evil, odd), NOW)
+
+
+class _Dom(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(name for name, _ in attrs)
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._in_title:
+            self.title += data
+
+
+def chromium(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium with no network chatter and a throwaway profile."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        *arguments,
+    ]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+        env={**os.environ, "LANG": "C.UTF-8"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def dump_dom(tmp_path: Path, page: Path) -> _Dom:
+    result = chromium(tmp_path, "--dump-dom", page.as_uri())
+    dom = _Dom()
+    dom.feed(result.stdout)
+    dom.close()
+    assert "html" in dom.tags, result.stdout[:500]
+    assert "body" in dom.tags, result.stdout[:500]
+    return dom
+
+
+def screenshot(tmp_path: Path, page: Path, *extra: str, size: str = "1200,1600") -> Image.Image:
+    shot = tmp_path / f"shot-{len(list(tmp_path.glob('shot-*.png')))}.png"
+    chromium(tmp_path, f"--screenshot={shot}", f"--window-size={size}", *extra, page.as_uri())
+    assert shot.is_file()
+    assert shot.stat().st_size > 5000
+    image = Image.open(shot).convert("RGB")
+    image.load()
+    image.info["path"] = str(shot)
+    return image
+
+
+def pixel(image: Image.Image, x: int, y: int) -> tuple[int, int, int]:
+    red, green, blue = cast("tuple[int, int, int]", image.getpixel((x, y)))
+    return red, green, blue
+
+
+def has_colour(image: Image.Image, hex_colour: str, tolerance: int = 12, at_least: int = 20) -> bool:
+    target = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+    colours = cast("list[tuple[int, tuple[int, int, int]]]", image.getcolors(maxcolors=1 << 22) or [])
+    count = sum(
+        n for n, rgb in colours if all(abs(a - b) <= tolerance for a, b in zip(rgb, target, strict=True))
+    )
+    return count >= at_least
+
+
+def test_hostile_names_stay_text_in_the_browser_and_nothing_runs(tmp_path: Path) -> None:
+    page = write_details(hostile_snapshot(), NOW, directory=tmp_path / "cache")
+    dom = dump_dom(tmp_path, page)
+    text = " ".join(dom.text)
+    for name in ("OpenAI", "Anthropic", PWNED_SCRIPT, "Ünïcødé & Co <b>bold</b>"):
+        assert name in text, name
+    assert PWNED_IMG in text
+    assert PWNED_SVG in text
+    assert not {"img", "script", "svg", "b", "iframe"} & set(dom.tags)
+    assert not {"onerror", "onload", "src"} & set(dom.attributes)
+    assert dom.title == "trayapp — Major outage"
+
+
+def test_escaping_alone_suffices_even_without_the_csp(tmp_path: Path) -> None:
+    # Defence in depth: with the Content-Security-Policy removed, nothing may run either.
+    html = render_details(hostile_snapshot(), NOW)
+    csp = '<meta http-equiv="Content-Security-Policy"'
+    assert csp in html
+    page = tmp_path / "no-csp.html"
+    page.write_text(html.replace(csp, "<meta"), encoding="utf-8")
+    dom = dump_dom(tmp_path, page)
+    assert dom.title != "pwned"
+    assert dom.title.startswith("trayapp")
+    assert not {"img", "script", "svg"} & set(dom.tags)
+
+
+def test_realistic_page_is_drawn_with_the_contract_colours(tmp_path: Path) -> None:
+    page = write_details(realistic_snapshot(), NOW, directory=tmp_path / "cache")
+    dom = dump_dom(tmp_path, page)
+    text = " ".join(dom.text)
+    for words in ("OpenAI", "Anthropic", "Elevated error rates for ChatGPT conversations", "Claude Code"):
+        assert words in text
+    image = screenshot(tmp_path, page)
+    assert image.size == (1200, 1600)
+    assert len(image.getcolors(maxcolors=1 << 22) or []) > 50  # not blank
+    assert pixel(image, 3, 3) == (255, 255, 255)  # light by default
+    for state in (State.PARTIAL, State.DEGRADED, State.OPERATIONAL, State.MAINTENANCE):
+        assert has_colour(image, STATE_COLOURS[state]), state
+    target = os.environ.get("TRAYAPP_DOCS_SCREENSHOT")
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(image.info["path"], target)
+
+
+def test_dark_mode_is_dark(tmp_path: Path) -> None:
+    page = write_details(realistic_snapshot(), NOW, directory=tmp_path / "cache")
+    image = screenshot(tmp_path, page, "--force-dark-mode", size="1000,700")
+    red, green, blue = pixel(image, 3, 3)
+    assert max(red, green, blue) < 60
+    assert has_colour(image, STATE_COLOURS[State.PARTIAL])

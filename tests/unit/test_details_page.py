@@ -1,0 +1,384 @@
+"""The details page: complete, escaped, self-contained; and the shell that writes and opens it."""
+
+from __future__ import annotations
+
+import re
+import stat
+import webbrowser
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from trayapp import paths
+from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, when_words
+from trayapp.model import Component, Incident, ProviderView, Snapshot, State
+from trayapp.shell import details
+
+NOW = datetime(2026, 2, 4, 19, 7, 30, tzinfo=UTC)
+HOSTILE_INCIDENT = "<img src=x onerror=alert(1)>"
+HOSTILE_PROVIDER = "<script>alert(1)</script>"
+OWN_LINKS = {
+    "https://status.openai.com",
+    "https://status.openai.com/incidents/01JABC",
+    "https://status.anthropic.com",
+    "https://status.anthropic.com/incidents/maint-1",
+    "https://status.anthropic.com/incidents/maint-2",
+    "http://127.0.0.1:8080/status",
+}
+
+
+def _openai() -> ProviderView:
+    return ProviderView(
+        id="openai",
+        name="OpenAI",
+        page="https://status.openai.com",
+        state=State.PARTIAL,
+        components=(
+            Component("ChatGPT", State.PARTIAL, group="Apps"),
+            Component("Sora", State.OPERATIONAL, group="Apps"),
+            Component("Chat Completions", State.DEGRADED, group="API"),
+            Component("Embeddings", State.OPERATIONAL, group="API"),
+            Component("Playground", State.OPERATIONAL),
+        ),
+        incidents=(
+            Incident(
+                id="01JABC",
+                name="Elevated error rates on ChatGPT",
+                impact=State.PARTIAL,
+                status="investigating",
+                url="https://status.openai.com/incidents/01JABC",
+                started_at=NOW - timedelta(minutes=47),
+                updated_at=NOW - timedelta(minutes=5),
+                latest_update="We are investigating elevated error rates & timeouts.",
+                components=("ChatGPT",),
+            ),
+            Incident(
+                id="evil",
+                name=HOSTILE_INCIDENT,
+                impact=State.DEGRADED,
+                status="identified",
+                url="javascript:alert(document.cookie)",
+                started_at=NOW - timedelta(hours=2),
+                latest_update='"quoted" <b>bold</b> & more',
+            ),
+        ),
+        checked_at=NOW - timedelta(seconds=20),
+        last_success_at=NOW - timedelta(seconds=20),
+    )
+
+
+def _anthropic() -> ProviderView:
+    return ProviderView(
+        id="anthropic",
+        name="Anthropic",
+        page="https://status.anthropic.com",
+        state=State.MAINTENANCE,
+        components=(Component("Claude API", State.MAINTENANCE), Component("claude.ai", State.OPERATIONAL)),
+        incidents=(
+            Incident(
+                id="maint-1",
+                name="Database upgrade",
+                impact=State.MAINTENANCE,
+                status="in_progress",
+                url="https://status.anthropic.com/incidents/maint-1",
+                started_at=NOW - timedelta(minutes=10),
+                is_maintenance=True,
+            ),
+        ),
+        upcoming=(
+            Incident(
+                id="maint-2",
+                name="Network maintenance window",
+                impact=State.MAINTENANCE,
+                status="scheduled",
+                url="https://status.anthropic.com/incidents/maint-2",
+                started_at=NOW + timedelta(hours=3),
+                is_maintenance=True,
+            ),
+        ),
+        last_success_at=NOW - timedelta(minutes=1),
+    )
+
+
+def _hostile() -> ProviderView:
+    return ProviderView(
+        id="script-alert-1-script",
+        name=HOSTILE_PROVIDER,
+        page="data:text/html,<script>alert(1)</script>",
+        state=State.UNKNOWN,
+        components=(Component("Edge \"API\" <i>'x'</i>", State.MAJOR),),
+        error="not a status page: <html onload=alert(1)>",
+        last_success_at=None,
+    )
+
+
+def _local() -> ProviderView:
+    return ProviderView(id="local", name="Local mirror", page="http://127.0.0.1:8080/status")
+
+
+def full_snapshot() -> Snapshot:
+    return Snapshot((_openai(), _anthropic(), _hostile(), _local()), NOW - timedelta(seconds=20))
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes, and the text outside tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(page: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+@pytest.fixture
+def page() -> str:
+    return render_details(full_snapshot(), NOW)
+
+
+def test_every_provider_component_incident_maintenance_and_error_is_on_the_page(page: str) -> None:
+    text = " ".join(parse(page).text)
+    for name in ("OpenAI", "Anthropic", HOSTILE_PROVIDER, "Local mirror"):
+        assert name in text
+    for name in ("ChatGPT", "Sora", "Chat Completions", "Embeddings", "Playground", "Apps", "API"):
+        assert name in text
+    assert "Claude API" in text
+    assert "claude.ai" in text
+    assert "Edge \"API\" <i>'x'</i>" in text
+    assert "Elevated error rates on ChatGPT" in text
+    assert HOSTILE_INCIDENT in text
+    assert "We are investigating elevated error rates & timeouts." in text
+    assert "Database upgrade" in text
+    assert "Maintenance in progress" in text
+    assert "Network maintenance window" in text
+    assert "Scheduled maintenance" in text
+    assert "not a status page: <html onload=alert(1)>" in text
+    assert "Partial outage" in text
+    assert "Degraded performance" in text
+    assert "Under maintenance" in text
+
+
+def test_hostile_names_are_escaped_text_never_markup(page: str) -> None:
+    assert HOSTILE_INCIDENT not in page
+    assert HOSTILE_PROVIDER not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    tags = {tag for tag, _ in parse(page).tags}
+    assert not tags & {"script", "img", "iframe", "object", "embed", "b", "i", "link"}
+    assert "onerror" not in {name for _, attrs in parse(page).tags for name in attrs}
+    assert "<b>" not in page
+    assert "<html onload" not in page
+
+
+def test_javascript_and_data_urls_are_plain_text_not_links(page: str) -> None:
+    hrefs = [attrs.get("href") or "" for tag, attrs in parse(page).tags if tag == "a"]
+    assert not any(h.lower().startswith(("javascript:", "data:")) for h in hrefs)
+    text = " ".join(parse(page).text)
+    assert "javascript:alert(document.cookie)" in text
+    assert "data:text/html,<script>alert(1)</script>" in text
+
+
+def test_links_are_only_the_pages_own_and_open_safely(page: str) -> None:
+    elements = parse(page).tags
+    links = [attrs for tag, attrs in elements if tag == "a"]
+    assert {attrs["href"] for attrs in links} == OWN_LINKS
+    for attrs in links:
+        assert attrs.get("rel") == "noopener noreferrer"
+    # No other element points anywhere: no src, no href outside <a>, no external resource.
+    for tag, attrs in elements:
+        assert "src" not in attrs
+        assert "srcset" not in attrs
+        assert "action" not in attrs
+        if tag != "a":
+            assert "href" not in attrs, tag
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert urls <= OWN_LINKS
+    assert "url(" not in page
+    assert "@import" not in page
+
+
+def test_page_is_self_contained_with_strict_csp_refresh_and_dark_mode(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<html lang="en">' in page
+    metas = [attrs for tag, attrs in parse(page).tags if tag == "meta"]
+    by_equiv = {attrs.get("http-equiv"): attrs.get("content") for attrs in metas if "http-equiv" in attrs}
+    assert by_equiv["refresh"] == "30"
+    assert by_equiv["Content-Security-Policy"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
+    assert "@media (prefers-color-scheme: dark)" in page
+    assert "<style>" in page
+    assert "<script" not in page
+    assert render_details(full_snapshot(), NOW, refresh_seconds=90).count('content="90"') == 1
+
+
+def test_overall_state_uses_the_contract_colours_and_words(page: str) -> None:
+    for state, colour in STATE_COLOURS.items():
+        assert f".s-{state.label} {{ background: {colour}; }}" in page
+    header = page.split("<header>", 1)[1].split("</header>", 1)[0]
+    assert 'class="dot s-partial"' in header
+    assert "Partial outage" in header
+    assert "Last check: <time" in header
+    assert "<title>trayapp — Partial outage</title>" in page
+
+
+def test_times_are_utc_and_relative(page: str) -> None:
+    assert "2026-02-04 18:20 UTC (47 min ago)" in page
+    assert "2026-02-04 22:07 UTC (in 3 h)" in page
+    assert 'datetime="2026-02-04T18:20:30Z"' in page
+    text = " ".join(parse(page).text)
+    assert "Last successful check: never" in text
+    assert when_words(datetime(2026, 2, 4, 19, 7, 30), NOW) == "2026-02-04 19:07 UTC (just now)"
+
+
+def test_groups_take_the_worst_child_and_troubled_rows_are_highlighted(page: str) -> None:
+    assert '<li class="bad"><span class="dot s-partial" aria-hidden="true"></span>Apps' in page
+    assert '<li class="bad"><span class="dot s-degraded" aria-hidden="true"></span>API' in page
+    assert '<li><span class="dot s-operational" aria-hidden="true"></span>Playground' in page
+
+
+def test_a_long_operational_list_is_folded_but_troubles_stay_visible() -> None:
+    components = tuple(Component(f"Region {n}", State.OPERATIONAL) for n in range(20))
+    view = ProviderView(
+        id="big",
+        name="Big",
+        page="https://status.big.example",
+        state=State.MAJOR,
+        components=(Component("Login", State.MAJOR), *components),
+    )
+    page = render_details(Snapshot((view,), NOW), NOW)
+    before, folded = page.split("<details>", 1)
+    assert "Login" in before
+    assert "Region 0" not in before
+    assert "20 more components operational" in folded
+    assert "Region 19" in folded
+
+
+def test_an_empty_snapshot_still_renders() -> None:
+    page = render_details(Snapshot(), NOW)
+    assert "No provider is being watched yet." in page
+    assert "Unknown" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://status.openai.com", True),
+        ("HTTP://example.com/x", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,x", False),
+        ("/relative/path", False),
+        ("//example.com", False),
+        ("https://", False),
+        ("https://ex ample.com", False),
+        (" https://example.com", False),
+        ("https://example.com/\nx", False),
+        ("file:///etc/passwd", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_safe_url(url: str | None, ok: bool) -> None:
+    assert (safe_url(url) is not None) is ok
+
+
+def test_lone_surrogates_and_control_characters_never_break_writing(tmp_path: Path) -> None:
+    view = ProviderView(id="x", name="Bad \ud800 name\x00\x1b[31m", page="https://x.example")
+    path = details.write_details(Snapshot((view,), NOW), NOW, directory=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "Bad ? name[31m" in text
+    assert "\x00" not in text
+    assert "\x1b" not in text
+
+
+# --- shell/details.py ----------------------------------------------------------------------------
+
+
+def test_write_details_goes_to_the_cache_dir_atomically_and_privately() -> None:
+    path = details.write_details(full_snapshot(), NOW)
+    assert path == paths.cache_dir() / "details.html"
+    assert str(path).startswith(str(Path.home()))  # conftest's tmp home, never the real one
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "OpenAI" in path.read_text(encoding="utf-8")
+    details.write_details(Snapshot(), NOW)
+    assert "No provider is being watched yet." in path.read_text(encoding="utf-8")
+    assert [p.name for p in path.parent.iterdir()] == ["details.html"]
+
+
+class _FakeBrowser:
+    def __init__(self, result: bool = True) -> None:
+        self.opened: list[str] = []
+        self.result = result
+
+    def __call__(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self.opened.append(url)
+        return self.result
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> _FakeBrowser:
+    fake = _FakeBrowser()
+    monkeypatch.setattr(webbrowser, "open", fake)
+    return fake
+
+
+def test_open_url_opens_http_links(browser: _FakeBrowser) -> None:
+    assert details.open_url("https://status.openai.com/incidents/1")
+    assert browser.opened == ["https://status.openai.com/incidents/1"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "/tmp/details.html",
+        "mailto:a@b.example",
+        "smb://host/share",
+        "https://",
+    ],
+)
+def test_open_url_refuses_everything_else(
+    url: str, browser: _FakeBrowser, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert not details.open_url(url)
+    assert browser.opened == []
+    assert "refused to open" in caplog.text
+
+
+def test_open_details_opens_the_page_in_the_cache_dir(browser: _FakeBrowser) -> None:
+    path = details.write_details(full_snapshot(), NOW)
+    assert details.open_details(path)
+    assert browser.opened == [path.resolve().as_uri()]
+
+
+def test_open_url_refuses_files_outside_the_cache_dir_even_via_dotdot(
+    browser: _FakeBrowser, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.html"
+    outside.write_text("<p>hi</p>", encoding="utf-8")
+    sneaky = (paths.cache_dir() / ".." / ".." / ".." / "outside.html").as_uri()
+    assert not details.open_details(outside)
+    assert not details.open_url(sneaky)
+    assert not details.open_url((paths.cache_dir() / "missing.html").as_uri())
+    assert browser.opened == []
+
+
+def test_open_url_reports_when_no_browser_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webbrowser, "open", _FakeBrowser(result=False))
+    assert not details.open_url("https://status.openai.com")

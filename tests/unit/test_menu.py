@@ -1,0 +1,119 @@
+"""The tray menu and tooltip built from a snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from tests.support.builders import T0, incident, snapshot, view
+from trayapp.core.menu import (
+    SEPARATOR,
+    MenuItem,
+    UiState,
+    build_menu,
+    is_paused,
+    pause_until,
+    summary_line,
+    tooltip,
+)
+from trayapp.model import Component, Snapshot, State
+
+
+def find(items: tuple[MenuItem, ...], text_start: str) -> MenuItem:
+    for item in items:
+        if item.text.startswith(text_start):
+            return item
+    raise AssertionError(f"no item starting with {text_start!r} in {[i.text for i in items]}")
+
+
+def outage() -> Snapshot:
+    openai = replace(
+        view("openai", State.PARTIAL, incidents=(incident(),)),
+        name="OpenAI",
+        components=(Component("Conversations", State.PARTIAL), Component("Login", State.OPERATIONAL)),
+    )
+    anthropic = replace(view("anthropic"), name="Anthropic")
+    return replace(snapshot(openai, anthropic), checked_at=T0)
+
+
+def test_menu_layout() -> None:
+    menu = build_menu(outage(), UiState())
+    texts = [item.text for item in menu]
+    assert texts[0] == "OpenAI: partial outage"
+    assert menu[0].enabled is False
+    assert menu[1] == MenuItem("Open details", action="details", default=True)
+    assert "OpenAI — partial outage" in texts
+    assert "Anthropic — operational" in texts
+    assert texts[-1] == "Quit"
+    for wanted in ("Refresh now", "Pause notifications", "Edit settings", "Start at login"):
+        assert wanted in texts
+
+
+def test_provider_submenu_lists_troubled_components_incidents_and_page() -> None:
+    submenu = find(build_menu(outage(), UiState()), "OpenAI —").children
+    texts = [item.text for item in submenu]
+    assert "Conversations: partial outage" in texts
+    assert not any(text.startswith("Login") for text in texts), "operational components are not listed"
+    inc = find(submenu, "Elevated error rates")
+    assert inc.action == "open:https://status.example/incidents/inc1"
+    assert find(submenu, "Open status page").action == "open:https://status.openai.example"
+
+
+def test_error_line_shows_the_reason() -> None:
+    broken = snapshot(view("openai", State.UNKNOWN, error="HTTP 503"))
+    submenu = find(build_menu(broken, UiState()), "Openai —").children
+    assert "Cannot read the page: HTTP 503" in [item.text for item in submenu]
+
+
+def test_pause_menu_and_window() -> None:
+    now = datetime(2026, 2, 4, 15, 0, tzinfo=UTC)
+    until = pause_until(now, "hour")
+    assert until == datetime(2026, 2, 4, 16, 0, tzinfo=UTC)
+    ui = UiState(paused_until=until, now=now)
+    assert is_paused(ui, now)
+    assert not is_paused(ui, until)
+    pause = find(build_menu(outage(), ui), "Notifications paused until")
+    assert [c.text for c in pause.children] == ["For 1 hour", "Until tomorrow", "Resume"]
+    assert pause.children[2].enabled
+    unpaused = find(build_menu(outage(), UiState(now=now)), "Pause notifications")
+    assert not unpaused.children[2].enabled
+    tomorrow = pause_until(now, "tomorrow")
+    assert tomorrow is not None
+    assert tomorrow > now
+    local = tomorrow.astimezone()
+    assert (local.hour, local.minute) == (0, 0)
+
+
+def test_autostart_checkbox_follows_state() -> None:
+    assert find(build_menu(outage(), UiState(autostart=True)), "Start at login").checked is True
+    assert find(build_menu(outage(), UiState(autostart=False)), "Start at login").checked is False
+
+
+def test_equal_inputs_give_equal_menus_so_the_tray_can_skip_rebuilds() -> None:
+    assert build_menu(outage(), UiState()) == build_menu(outage(), UiState())
+    later = replace(outage(), checked_at=T0.replace(hour=16))
+    assert build_menu(later, UiState()) == build_menu(outage(), UiState())
+
+
+def test_no_default_action_backend() -> None:
+    menu = build_menu(outage(), UiState(), has_default_action=False)
+    assert find(menu, "Open details").default is False
+
+
+def test_summary_lines() -> None:
+    assert summary_line(Snapshot()) == "No provider watched"
+    assert summary_line(snapshot(replace(view(), checked_at=None, last_success_at=None))) == "Checking…"
+    assert summary_line(snapshot(view(), view("anthropic"))) == "All systems operational"
+    two = snapshot(view(state=State.DEGRADED), view("anthropic", State.MAJOR))
+    assert summary_line(two) == "2 providers with problems (worst: Anthropic, major outage)"
+
+
+def test_tooltip() -> None:
+    text = tooltip(outage())
+    assert text.startswith("trayapp — OpenAI: partial outage · Anthropic: operational · checked ")
+    many = snapshot(*(view(f"provider{i}") for i in range(20)))
+    assert len(tooltip(many)) <= 120
+
+
+def test_separator_is_a_plain_value() -> None:
+    assert MenuItem("-") == SEPARATOR

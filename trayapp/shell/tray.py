@@ -1,0 +1,191 @@
+"""The tray icon and its menu (the only pystray importer).
+
+pystray picks AppIndicator whenever PyGObject and the Ayatana library are present, even on
+a plain XEmbed tray where it then cannot take a left click. So the backend is chosen here:
+AppIndicator when a StatusNotifierWatcher is on the session bus (GNOME with the extension,
+KDE), GTK when only an XEmbed tray is there, xorg when PyGObject is missing (no menu: a
+left click opens the details page). `PYSTRAY_BACKEND` still wins when set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from trayapp.core.menu import SEPARATOR, MenuItem
+
+log = logging.getLogger(__name__)
+
+ActionHandler = Callable[[str], None]
+
+
+def _gi_available() -> bool:
+    try:
+        import gi
+
+        gi.require_version("Gtk", "3.0")
+        from gi.repository import Gtk  # noqa: F401
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
+def _status_notifier_watcher_present() -> bool:
+    """Whether a StatusNotifierWatcher (AppIndicator host) owns its name on the session bus."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    try:
+        from gi.repository import Gio, GLib
+
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        for name in ("org.kde.StatusNotifierWatcher", "org.freedesktop.StatusNotifierWatcher"):
+            reply = bus.call_sync(
+                "org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus",
+                "NameHasOwner",
+                GLib.Variant("(s)", (name,)),
+                GLib.VariantType.new("(b)"),
+                Gio.DBusCallFlags.NONE,
+                1000,
+                None,
+            )
+            if reply.unpack()[0]:
+                return True
+    except Exception as error:  # noqa: BLE001 - any failure means "no watcher"
+        log.debug("cannot ask the session bus for a StatusNotifierWatcher: %s", error)
+    return False
+
+
+def choose_backend(platform: str = sys.platform) -> str | None:
+    """The pystray backend to use on Linux/BSD (None elsewhere: pystray's own choice)."""
+    forced = os.environ.get("PYSTRAY_BACKEND")
+    if forced:
+        return forced
+    if platform.startswith(("win", "darwin")):
+        return None
+    if not _gi_available():
+        return "xorg"
+    if _status_notifier_watcher_present():
+        return "appindicator"
+    return "gtk"
+
+
+def latin1_title(title: str) -> str:
+    """A title the X11 window name can carry (pystray's xorg backend writes it as Latin-1)."""
+    for wide, narrow in (("—", "-"), ("–", "-"), ("…", "..."), ("’", "'"), ("“", '"'), ("”", '"')):
+        title = title.replace(wide, narrow)
+    return title.encode("latin-1", "replace").decode("latin-1")
+
+
+class Tray:
+    """A pystray icon driven from one UI-side place: `show` sets image, title and menu."""
+
+    def __init__(self, first_image: Any, title: str, on_action: ActionHandler) -> None:
+        backend = choose_backend()
+        if backend is not None:
+            os.environ["PYSTRAY_BACKEND"] = backend
+        import pystray
+
+        self._pystray = pystray
+        self.backend = backend or pystray.Icon.__module__.rsplit("_", 1)[-1]
+        self._on_action = on_action
+        self._menu_model: tuple[MenuItem, ...] | None = None
+        self._image = first_image
+        self._title = title
+        self._lock = threading.Lock()
+        self.icon = pystray.Icon("trayapp", first_image, self._safe_title(title))
+        self.has_menu = bool(getattr(self.icon, "HAS_MENU", True))
+        self.has_default_action = bool(getattr(self.icon, "HAS_DEFAULT_ACTION", True))
+        if not self.has_menu:
+            log.warning(
+                "the %s tray backend has no menu: a left click opens the details page "
+                "(install PyGObject for a menu)",
+                self.backend,
+            )
+
+    def _safe_title(self, title: str) -> str:
+        return latin1_title(title) if self.backend == "xorg" else title
+
+    def run(self, setup: Callable[[], None]) -> None:
+        """Run the icon's loop in this (main) thread; `setup` runs once it is up."""
+
+        def on_setup(icon: Any) -> None:
+            icon.visible = True
+            if self.backend == "xorg":
+                self._listen_for_clicks()
+            setup()
+
+        self.icon.run(setup=on_setup)
+
+    def _listen_for_clicks(self) -> None:
+        """pystray's xorg backend handles button presses but never asks X for them."""
+        try:
+            import Xlib.X
+
+            window = self.icon._window
+            window.change_attributes(
+                event_mask=Xlib.X.ExposureMask | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask
+            )
+            self.icon._display.flush()
+        except Exception as error:  # noqa: BLE001 - clicks are a convenience; the icon still works
+            log.warning("cannot listen for clicks on the xorg tray icon: %s", error)
+
+    def show(self, image: Any, title: str, menu: tuple[MenuItem, ...]) -> None:
+        """Update what changed (image, title, menu), nothing else."""
+        with self._lock:
+            if image is not self._image:
+                self._image = image
+                self.icon.icon = image
+            if title != self._title:
+                self._title = title
+                self.icon.title = self._safe_title(title)
+            if menu != self._menu_model:
+                self._menu_model = menu
+                self.icon.menu = self._to_pystray(menu, top=True)  # the setter rebuilds the native menu
+
+    def notify(self, title: str, body: str) -> bool:
+        """Show a notification through the backend itself, where it can; False otherwise."""
+        if not getattr(self.icon, "HAS_NOTIFICATION", False):
+            return False
+        try:
+            self.icon.notify(body, title)
+        except Exception as error:  # noqa: BLE001
+            log.warning("the tray backend could not notify: %s", error)
+            return False
+        return True
+
+    def stop(self) -> None:
+        """End the icon's loop (from any thread)."""
+        self.icon.stop()
+
+    def _to_pystray(self, items: tuple[MenuItem, ...], top: bool = False) -> Any:
+        pystray = self._pystray
+        entries: list[Any] = []
+        for item in items:
+            if item == SEPARATOR:
+                entries.append(pystray.Menu.SEPARATOR)
+                continue
+            entries.append(self._entry(item))
+        if top and not self.has_menu:
+            # Only the default item matters on a backend without menus: the left click.
+            entries = [e for e in entries if getattr(e, "default", False)]
+        return pystray.Menu(*entries)
+
+    def _entry(self, item: MenuItem) -> Any:
+        pystray = self._pystray
+        text = item.text.replace("_", "__") if self.backend == "appindicator" else item.text
+        if item.children:
+            return pystray.MenuItem(text, self._to_pystray(item.children), enabled=item.enabled)
+        action = item.action
+        handler = (lambda _icon, _item: self._on_action(action)) if action else None
+        if item.checked is not None:
+            checked = item.checked
+            return pystray.MenuItem(
+                text, handler, checked=lambda _item: checked, enabled=item.enabled, default=item.default
+            )
+        return pystray.MenuItem(text, handler, enabled=item.enabled, default=item.default)

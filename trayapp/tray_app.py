@@ -1,0 +1,219 @@
+"""The tray indicator: the engine's snapshots shown as an icon, a tooltip and a menu.
+
+Threads: pystray owns the main thread; the poller has its own; notifications have a
+worker. Everything that touches the icon goes through `TrayController._refresh`, called
+from one UI-side updater thread (and, on macOS, marshalled to the main thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from trayapp import paths
+from trayapp.app import Watch
+from trayapp.config import Config
+from trayapp.core.diff import Event
+from trayapp.core.menu import UiState, build_menu, is_paused, pause_until, tooltip
+from trayapp.model import Snapshot, State
+from trayapp.shell import autostart, details, single_instance
+from trayapp.shell.icons import IconSet
+from trayapp.shell.notify import PlyerNotifier, QueuedNotifier
+from trayapp.shell.resources import notification_icon
+from trayapp.shell.tray import Tray
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_SECONDS = 2.0
+
+
+def make_dpi_aware() -> None:
+    """On Windows, draw crisp icons on HiDPI screens instead of letting the system blur them."""
+    if sys.platform != "win32":
+        return
+    try:
+        import ctypes
+
+        ctypes.windll.shcore.SetProcessDpiAwareness(2)
+    except (AttributeError, OSError):
+        log.debug("could not make the process DPI-aware")
+
+
+def open_file_in_editor(path: Path) -> None:
+    """Open a file with the desktop's default application for it."""
+    if sys.platform == "win32":
+        import os
+
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    command = ["open", str(path)] if sys.platform == "darwin" else ["xdg-open", str(path)]
+    try:
+        subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+    except OSError as error:
+        log.warning("cannot open %s: %s", path, error)
+
+
+def _on_ui_thread(function: Callable[[], None]) -> None:
+    """Run `function` where icon changes are allowed (the main thread on macOS)."""
+    if sys.platform == "darwin":
+        from PyObjCTools import AppHelper
+
+        AppHelper.callAfter(function)
+    else:
+        function()
+
+
+class TrayController:
+    """Connects the engine, the tray icon, the menu's actions and the details page."""
+
+    def __init__(self, config: Config, config_path: Path) -> None:
+        self.config_path = config_path
+        self.icons = IconSet()
+        self.ui = UiState(autostart=autostart.autostart_enabled())
+        self._updates: queue.Queue[Snapshot | None] = queue.Queue()
+        self._details_opened = False
+        self._stopped = threading.Event()
+        self.tray = Tray(self.icons.get(State.UNKNOWN), "trayapp — checking…", self.on_action)
+        self._plyer = PlyerNotifier(notification_icon(), fallback=self.tray.notify)
+        self.notifier = QueuedNotifier(self._plyer, is_paused=self._paused)
+        self.watch = Watch(config, config_path, self.notifier, paths.state_file(), sys.stderr)
+        self.watch.engine.add_listener(self._on_snapshot)
+
+    def _paused(self) -> bool:
+        return is_paused(self.ui, datetime.now(UTC))
+
+    def run(self) -> int:
+        """Show the icon and poll until Quit or a signal; returns the exit code."""
+        self._install_signal_handlers()
+        self.tray.run(self._setup)
+        self._shutdown()
+        return 0
+
+    def _setup(self) -> None:
+        """Called by pystray once the icon is up: start the updater and the poller."""
+        self._install_glib_signal_handlers()
+        threading.Thread(target=self._update_loop, name="trayapp-ui", daemon=True).start()
+        self._updates.put(self.watch.engine.snapshot())
+        self.watch.start()
+
+    def _on_snapshot(self, snapshot: Snapshot, events: list[Event] | Any) -> None:
+        self._updates.put(snapshot)
+
+    def _update_loop(self) -> None:
+        while (snapshot := self._updates.get()) is not None:
+            while True:  # only the newest snapshot matters
+                try:
+                    newer = self._updates.get_nowait()
+                except queue.Empty:
+                    break
+                if newer is None:
+                    return
+                snapshot = newer
+            try:
+                self.watch.watcher.check()
+                _on_ui_thread(lambda s=snapshot: self._refresh(s))  # type: ignore[misc]
+                if self._details_opened:
+                    details.write_details(snapshot, datetime.now(UTC))
+            except Exception:
+                log.exception("updating the tray failed")
+
+    def _refresh(self, snapshot: Snapshot) -> None:
+        ui = replace(self.ui, now=datetime.now(UTC))
+        image = self.icons.get(snapshot.overall)
+        self.tray.show(image, tooltip(snapshot), build_menu(snapshot, ui, self.tray.has_default_action))
+
+    def on_action(self, action: str) -> None:
+        """Do what a menu item (or a left click) asks, off the tray's own loop.
+
+        Opening a browser or an editor can block (a terminal `$BROWSER`); the icon must not.
+        """
+        if action == "quit":
+            self.stop()
+            return
+        threading.Thread(target=self._act, args=(action,), name="trayapp-action", daemon=True).start()
+
+    def _act(self, action: str) -> None:
+        log.debug("menu action %s", action)
+        now = datetime.now(UTC)
+        if action == "details":
+            self._details_opened = True
+            details.open_details(details.write_details(self.watch.engine.snapshot(), now))
+        elif action.startswith("open:"):
+            details.open_url(action.removeprefix("open:"))
+        elif action == "refresh":
+            self.watch.poller.refresh_now()
+        elif action.startswith("pause:"):
+            self.ui = replace(self.ui, paused_until=pause_until(now, action.removeprefix("pause:")))
+            log.info("notifications paused until %s", self.ui.paused_until)
+        elif action == "resume":
+            self.ui = replace(self.ui, paused_until=None)
+        elif action == "settings":
+            open_file_in_editor(self.config_path)
+        elif action == "autostart":
+            wanted = not self.ui.autostart
+            try:
+                autostart.set_autostart(wanted, autostart.autostart_command())
+                self.ui = replace(self.ui, autostart=autostart.autostart_enabled())
+            except OSError as error:
+                log.error("cannot change start at login: %s", error)
+        self._updates.put(self.watch.engine.snapshot())
+
+    def stop(self) -> None:
+        """Leave the icon's loop (from any thread); `run` then shuts down."""
+        if not self._stopped.is_set():
+            self._stopped.set()
+            self.tray.stop()
+
+    def _install_signal_handlers(self) -> None:
+        def handler(signum: int, _frame: object) -> None:
+            log.info("signal %d: quitting", signum)
+            self.stop()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, handler)
+
+    def _install_glib_signal_handlers(self) -> None:
+        """GTK backends run a GLib loop in C (and pystray resets SIGINT): let GLib catch signals."""
+        if self.tray.backend not in {"gtk", "appindicator"}:
+            return
+        try:
+            from gi.repository import GLib
+
+            def quit_on_signal() -> bool:
+                self.stop()
+                return False
+
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, quit_on_signal)
+        except (ImportError, AttributeError) as error:
+            log.debug("no GLib signal handling: %s", error)
+
+    def _shutdown(self) -> None:
+        self._updates.put(None)
+        self.watch.stop()
+        self.notifier.close(0.5)
+        log.info("stopped")
+
+
+def run_tray(config: Config, config_path: Path) -> int:
+    """`trayapp`: one instance per user; exits 0 when another one runs already."""
+    lock = single_instance.acquire(paths.state_dir() / "trayapp.lock")
+    if lock is None:
+        print("trayapp is already running.")
+        return 0
+    try:
+        make_dpi_aware()
+        return TrayController(config, config_path).run()
+    finally:
+        lock.release()
