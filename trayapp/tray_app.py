@@ -214,6 +214,17 @@ def run_tray(config: Config, config_path: Path) -> int:
         return 0
     try:
         make_dpi_aware()
-        return TrayController(config, config_path).run()
+        try:
+            controller = TrayController(config, config_path)
+        except Exception as error:
+            log.exception("cannot show a tray icon")
+            print(
+                f"trayapp: cannot show a tray icon ({type(error).__name__}: {error}).\n"
+                "Is a desktop session running (DISPLAY / WAYLAND_DISPLAY)? "
+                "`trayapp watch` and `trayapp status` work without one.",
+                file=sys.stderr,
+            )
+            return 1
+        return controller.run()
     finally:
         lock.release()

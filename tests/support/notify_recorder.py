@@ -48,6 +48,7 @@ INTERFACE = "org.freedesktop.Notifications"
 CAPABILITIES = ["body", "body-markup", "icon-static", "actions"]
 SERVER_INFORMATION = ("trayapp-notify-recorder", "trayapp tests", "1.0", "1.2")
 CLOSED_BY_CALL = 3
+NOTIFY_SIGNATURE = "susssasa{sv}i"
 
 INTROSPECTION = """<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">
@@ -151,7 +152,15 @@ class Recorder:
             xml = INTROSPECTION if path == OBJECT_PATH else _child_nodes(path)
             return new_method_return(msg, "s", (xml,))
         if path == OBJECT_PATH and interface in (None, INTERFACE):
-            if member == "Notify" and msg.header.fields.get(HeaderFields.signature) == "susssasa{sv}i":
+            if member == "Notify":
+                signature = msg.header.fields.get(HeaderFields.signature, "")
+                if signature != NOTIFY_SIGNATURE:  # a real server (GDBus) refuses these too
+                    return new_error(
+                        msg,
+                        "org.freedesktop.DBus.Error.InvalidArgs",
+                        "s",
+                        (f"Notify takes ({NOTIFY_SIGNATURE}), got ({signature})",),
+                    )
                 return new_method_return(msg, "u", (self._notify(msg),))
             if member == "GetCapabilities":
                 return new_method_return(msg, "as", (CAPABILITIES,))

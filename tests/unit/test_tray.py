@@ -101,6 +101,8 @@ def test_choose_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tray_module, "_gi_available", lambda: False)
     assert choose_backend("linux") == "xorg"
     monkeypatch.setattr(tray_module, "_gi_available", lambda: True)
+    assert choose_backend("linux") == "xorg", "GTK without a session bus hangs"
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
     monkeypatch.setattr(tray_module, "_status_notifier_watcher_present", lambda: False)
     assert choose_backend("linux") == "gtk"
     monkeypatch.setattr(tray_module, "_status_notifier_watcher_present", lambda: True)

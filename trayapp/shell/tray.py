@@ -70,6 +70,9 @@ def choose_backend(platform: str = sys.platform) -> str | None:
         return None
     if not _gi_available():
         return "xorg"
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        log.warning("no D-Bus session bus: using the plain X11 tray icon (no menu)")
+        return "xorg"
     if _status_notifier_watcher_present():
         return "appindicator"
     return "gtk"
@@ -98,6 +101,7 @@ class Tray:
         self._image = first_image
         self._title = title
         self._lock = threading.Lock()
+        self.was_up = False
         self.icon = pystray.Icon("trayapp", first_image, self._safe_title(title))
         self.has_menu = bool(getattr(self.icon, "HAS_MENU", True))
         self.has_default_action = bool(getattr(self.icon, "HAS_DEFAULT_ACTION", True))
@@ -115,12 +119,20 @@ class Tray:
         """Run the icon's loop in this (main) thread; `setup` runs once it is up."""
 
         def on_setup(icon: Any) -> None:
+            self.was_up = True
             icon.visible = True
             if self.backend == "xorg":
                 self._listen_for_clicks()
             setup()
 
-        self.icon.run(setup=on_setup)
+        try:
+            self.icon.run(setup=on_setup)
+        except Exception as error:
+            if not self.was_up:
+                raise
+            # pystray's GTK backend talks to the notification server while closing; a
+            # missing server must not turn a clean quit into a crash.
+            log.warning("the tray backend failed while closing: %s", error)
 
     def _listen_for_clicks(self) -> None:
         """pystray's xorg backend handles button presses but never asks X for them."""
