@@ -123,3 +123,20 @@ def test_html_instead_of_json_is_a_reason(server: StatusServer) -> None:
     server.set("/api/v2/status.json", Reply(b"<!doctype html><title>Wi-Fi login</title>", 200, "text/html"))
     [result] = read_many(spec_for(server.url, "statuspage"))
     assert result == Failure("not a status page: got an HTML page")
+
+
+def test_component_filter_watches_only_what_the_user_uses(server: StatusServer) -> None:
+    server.set_fixture("/proxy/127.0.0.1", "incidentio/proxy_finetune_lingering.json")
+    [everything] = read_many(spec_for(server.url, "incidentio"))
+    assert isinstance(everything, ParsedPage)
+    assert page_state(everything) == State.DEGRADED
+    [chatgpt_only] = read_many(spec_for(server.url, "incidentio", components=("ChatGPT",)))
+    assert isinstance(chatgpt_only, ParsedPage)
+    assert chatgpt_only.components
+    assert {c.group for c in chatgpt_only.components} == {"ChatGPT"}
+    assert chatgpt_only.incidents == (), "the fine-tuning incident touches nothing watched"
+    assert page_state(chatgpt_only) == State.OPERATIONAL
+    [finetune] = read_many(spec_for(server.url, "incidentio", components=("fine-tuning",)))
+    assert isinstance(finetune, ParsedPage)
+    assert [c.name for c in finetune.components] == ["Fine-tuning"]
+    assert page_state(finetune) == State.DEGRADED

@@ -63,11 +63,15 @@ class Poller:
         detected: dict[str, str] | None = None,
         fetcher_factory: Callable[[], Fetcher] = Fetcher,
         jitter: float = JITTER,
+        wall_clock: Callable[[], float] = time.time,
+        wake_delay: float = WAKE_DELAY,
     ) -> None:
         self._interval_of = interval_of
         self._on_result = on_result
         self._fetcher_factory = fetcher_factory
         self._jitter = jitter
+        self._wall_clock = wall_clock
+        self._wake_delay = wake_delay
         self._detected = dict(detected or {})
         self._schedules: dict[str, _Schedule] = {}
         self._lock = threading.Lock()
@@ -135,11 +139,11 @@ class Poller:
         self.reader = PageReader(fetcher, self._detected)
         tasks: set[asyncio.Task[None]] = set()
         self._started.set()
-        last_wall, last_mono = time.time(), time.monotonic()
+        last_wall, last_mono = self._wall_clock(), time.monotonic()
         try:
             while not self._stopping.is_set():
                 now = time.monotonic()
-                wall = time.time()
+                wall = self._wall_clock()
                 if (wall - last_wall) - (now - last_mono) > SLEEP_GAP:
                     self._after_sleep(now)
                 last_wall, last_mono = wall, now
@@ -165,10 +169,10 @@ class Poller:
 
     def _after_sleep(self, now: float) -> None:
         """The machine slept: poll everything shortly, once the network is likely back."""
-        log.info("woke from sleep; checking every provider in %.0f s", WAKE_DELAY)
+        log.info("woke from sleep; checking every provider in %.0f s", self._wake_delay)
         with self._lock:
             for schedule in self._schedules.values():
-                schedule.due = min(schedule.due, now + WAKE_DELAY)
+                schedule.due = min(schedule.due, now + self._wake_delay)
                 schedule.failures = 0
 
     async def _poll(self, schedule: _Schedule) -> None:

@@ -27,6 +27,7 @@ from trayapp.adapters import (
 from trayapp.adapters._common import join_url
 from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import ProviderSpec
+from trayapp.core.rollup import apply_filter
 from trayapp.model import ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError
 
@@ -100,6 +101,8 @@ class PageReader:
             result = await self._read_format(spec, self.detected.get(spec.id, spec.kind), context)
         if isinstance(result, ParsedPage):
             self._log_unknown_values(spec, result)
+            if spec.components:
+                result = apply_filter(result, spec.components)
         return result
 
     async def _detect(self, spec: ProviderSpec, context: ParseContext) -> ParsedPage | Failure:

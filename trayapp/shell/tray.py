@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,10 @@ from trayapp.core.menu import SEPARATOR, MenuItem
 log = logging.getLogger(__name__)
 
 ActionHandler = Callable[[str], None]
+
+XORG_DOCK_CHECK_SECONDS = 3.0
+XORG_FIRST_CHECK_SECONDS = 0.3
+XORG_SETTLE_SECONDS = 3.0
 
 
 def _gi_available() -> bool:
@@ -101,6 +107,8 @@ class Tray:
         self._image = first_image
         self._title = title
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._docked = threading.Event()
         self.was_up = False
         self.icon = pystray.Icon("trayapp", first_image, self._safe_title(title))
         self.has_menu = bool(getattr(self.icon, "HAS_MENU", True))
@@ -120,9 +128,11 @@ class Tray:
 
         def on_setup(icon: Any) -> None:
             self.was_up = True
+            if self.backend == "xorg":
+                self._wait_for_xorg_loop()
             icon.visible = True
             if self.backend == "xorg":
-                self._listen_for_clicks()
+                threading.Thread(target=self._xembed_helper, name="trayapp-xembed", daemon=True).start()
             setup()
 
         try:
@@ -134,21 +144,79 @@ class Tray:
             # missing server must not turn a clean quit into a crash.
             log.warning("the tray backend failed while closing: %s", error)
 
-    def _listen_for_clicks(self) -> None:
-        """pystray's xorg backend handles button presses but never asks X for them."""
+    def _wait_for_xorg_loop(self, timeout: float = 5.0) -> None:
+        """pystray's xorg backend starts `setup` a moment before its loop knows its own thread.
+
+        Touching the icon in that moment raises inside pystray and leaves a blank icon that
+        never updates; wait until the loop is really there.
+        """
+        deadline = time.monotonic() + timeout
+        while getattr(self.icon, "_thread", None) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _xembed_helper(self) -> None:
+        """Clicks and docking for pystray's xorg backend, on an X connection of our own.
+
+        pystray's xorg backend handles button presses but never asks X for them, so a left
+        click reaches nothing; we select them on our own connection (pystray's is not ours to
+        use from another thread) and open the details page. It also docks only once: when the
+        tray host restarts, or loses the icon (some trays do when a dock request is repeated),
+        the icon stays invisible; we ask to be docked again when the icon window has not been
+        viewable for two checks in a row.
+        """
         try:
+            import Xlib.display
             import Xlib.X
 
-            window = self.icon._window
-            window.change_attributes(
-                event_mask=Xlib.X.ExposureMask | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask
-            )
-            self.icon._display.flush()
-        except Exception as error:  # noqa: BLE001 - clicks are a convenience; the icon still works
-            log.warning("cannot listen for clicks on the xorg tray icon: %s", error)
+            display = Xlib.display.Display()
+        except Exception as error:  # noqa: BLE001 - without X there is nothing to watch
+            log.warning("cannot watch the tray host: %s", error)
+            return
+        try:
+            selection = display.intern_atom(f"_NET_SYSTEM_TRAY_S{display.get_default_screen()}")
+            window = display.create_resource_object("window", self.icon._window.id)
+            window.change_attributes(event_mask=Xlib.X.ButtonPressMask)
+            display.flush()
+            undocked_checks = 0
+            next_check = time.monotonic() + XORG_FIRST_CHECK_SECONDS
+            while not self._stopping.is_set():
+                wait = max(0.0, next_check - time.monotonic())
+                ready, _, _ = select.select([display.fileno()], [], [], wait)
+                if ready or display.pending_events():
+                    for _ in range(display.pending_events()):
+                        event = display.next_event()
+                        if event.type == Xlib.X.ButtonPress and event.detail == 1:
+                            self._on_action("details")
+                if time.monotonic() < next_check:
+                    continue
+                next_check = time.monotonic() + XORG_DOCK_CHECK_SECONDS
+                owner = display.get_selection_owner(selection)
+                undocked = bool(owner) and window.get_attributes().map_state != Xlib.X.IsViewable
+                undocked_checks = undocked_checks + 1 if undocked else 0
+                # Twice in a row: a dock request still in flight is not mistaken for a lost icon
+                # (a second request for a window being embedded makes some trays lose it).
+                if not undocked:
+                    self._docked.set()
+                if undocked_checks >= 2:
+                    log.info("the tray host restarted or dropped the icon; docking again")
+                    undocked_checks = 0
+                    self.icon._show()
+        except Exception as error:  # noqa: BLE001 - the helper must never take the app down
+            if not self._stopping.is_set():
+                log.warning("stopped watching the tray host: %s", error)
+        finally:
+            display.close()
 
     def show(self, image: Any, title: str, menu: tuple[MenuItem, ...]) -> None:
-        """Update what changed (image, title, menu), nothing else."""
+        """Update what changed (image, title, menu), nothing else.
+
+        On the xorg backend the first change waits until the icon is docked (pystray's X
+        connection is shared between threads, and a change racing the docking has been seen
+        to hang it), and the title is left alone: XEmbed trays show no tooltip.
+        """
+        if self.backend == "xorg":
+            self._docked.wait(XORG_SETTLE_SECONDS)
+            title = self._title
         with self._lock:
             if image is not self._image:
                 self._image = image
@@ -173,6 +241,7 @@ class Tray:
 
     def stop(self) -> None:
         """End the icon's loop (from any thread)."""
+        self._stopping.set()
         self.icon.stop()
 
     def _to_pystray(self, items: tuple[MenuItem, ...], top: bool = False) -> Any:
