@@ -192,7 +192,10 @@ class TrayController:
 
             def quit_on_signal() -> bool:
                 self.stop()
-                return False
+                # Keep watching: once the last source for a signal goes, GLib restores the
+                # default action, and a second SIGTERM (the one-file build's launcher forwards
+                # it) would kill the process before the state is flushed.
+                return True
 
             for signum in (signal.SIGTERM, signal.SIGINT):
                 GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, quit_on_signal)
