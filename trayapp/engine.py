@@ -60,7 +60,6 @@ class Engine:
         self._awaiting_first: set[str] = set()
         self._first_sight: list[Event] = []
         self.set_specs(specs)
-        self._snapshot = self._build_snapshot(None)
 
     @property
     def detected(self) -> dict[str, str]:
@@ -85,6 +84,8 @@ class Engine:
                     )
                 if self._tracks[spec.id].view.last_success_at is None:
                     self._awaiting_first.add(spec.id)
+            previous = getattr(self, "_snapshot", None)
+            self._snapshot = self._build_snapshot(previous.checked_at if previous else None)
 
     def set_settings(self, settings: NotificationSettings) -> None:
         """Use new notification settings from now on."""

@@ -1,0 +1,51 @@
+"""The engine glue: first-sight summaries across providers, config reloads, saved state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.builders import incident, page
+from trayapp.catalog import ProviderSpec
+from trayapp.config import NotificationSettings
+from trayapp.engine import Engine
+from trayapp.model import State
+from trayapp.shell.notify import RecordingNotifier
+from trayapp.shell.reader import Failure
+from trayapp.shell.store import StateStore
+
+A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage")
+B = ProviderSpec(id="b", name="Beta", page="https://b.example", kind="statuspage")
+
+
+def test_incidents_open_at_start_are_summed_up_once_every_provider_answered(tmp_path: Path) -> None:
+    notifier = RecordingNotifier()
+    engine = Engine([A, B], NotificationSettings(), notifier, StateStore(tmp_path / "s.json"))
+    engine.handle(A, page(incidents=(incident("x", State.MAJOR),)))
+    assert notifier.sent == [], "held until Beta has answered"
+    engine.handle(B, Failure("timeout"))
+    assert [n.title for n in notifier.sent] == ["Alpha: Elevated error rates"]
+    assert notifier.sent[0].kind == "summary"
+    engine.handle(B, page(incidents=(incident("y", State.PARTIAL),)))
+    assert [n.kind for n in notifier.sent] == ["summary", "summary"]
+
+
+def test_reload_drops_removed_providers_from_the_snapshot_at_once() -> None:
+    engine = Engine([A, B], NotificationSettings(), RecordingNotifier())
+    engine.handle(A, page(("API", State.OPERATIONAL)))
+    assert [v.id for v in engine.snapshot().providers] == ["a", "b"]
+    engine.set_specs([A])
+    assert [v.id for v in engine.snapshot().providers] == ["a"]
+
+
+def test_state_survives_a_new_engine(tmp_path: Path) -> None:
+    store_path = tmp_path / "s.json"
+    first = RecordingNotifier()
+    engine = Engine([A], NotificationSettings(), first, StateStore(store_path))
+    engine.handle(A, page(("API", State.OPERATIONAL)))
+    engine.handle(A, page(incidents=(incident("x", State.MAJOR),)))
+    assert [n.kind for n in first.sent] == ["start"]
+    second = RecordingNotifier()
+    again = Engine([A], NotificationSettings(), second, StateStore(store_path))
+    assert again.snapshot().providers[0].state == State.MAJOR
+    again.handle(A, page(incidents=(incident("x", State.MAJOR),)))
+    assert second.sent == []
