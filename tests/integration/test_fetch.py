@@ -6,6 +6,7 @@ import asyncio
 import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 
@@ -121,4 +122,67 @@ def test_connection_refused() -> None:
         port = probe.getsockname()[1]
     error = fetch_error(f"http://127.0.0.1:{port}/s.json")
     assert error.reason == "connection refused"
+    assert error.connection
+
+
+def test_redirects_are_followed_and_loops_stopped(server: StatusServer) -> None:
+    server.set("/old", Reply(b"", 301, headers={"Location": "/new"}, etag=False))
+    server.set("/new", b'{"moved": true}')
+    assert get(server.url + "/old").body == b'{"moved": true}'  # type: ignore[attr-defined]
+    server.set("/loop-a", Reply(b"", 302, headers={"Location": "/loop-b"}, etag=False))
+    server.set("/loop-b", Reply(b"", 302, headers={"Location": "/loop-a"}, etag=False))
+    assert fetch_error(server.url + "/loop-a").reason == "too many redirects"
+    assert len(server.requests_to("/loop-a")) <= 4
+
+
+def test_self_signed_certificate_is_refused_with_a_reason(tmp_path: Path) -> None:
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        error = fetch_error(f"https://127.0.0.1:{httpd.server_address[1]}/s.json")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert error.reason.startswith("TLS error: certificate verify failed")
     assert error.connection
