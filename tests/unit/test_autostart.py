@@ -247,9 +247,8 @@ def test_windows_entry_disabled_in_task_manager_is_not_enabled_until_set_again(
     assert autostart.autostart_enabled("win32")
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Windows has a real registry")
 def test_the_real_registry_is_never_touched_off_windows() -> None:
-    if os.name == "nt":
-        pytest.skip("the real registry exists here")
     with pytest.raises(OSError, match="only on Windows"):
         autostart.WinregRegistry().read(*RUN)
 
