@@ -32,6 +32,17 @@ class State(enum.IntEnum):
             raise ValueError(f"not a state: {label!r}") from None
 
 
+#: The contract's icon colour of each state (the icon, the details page and its dots).
+STATE_COLOURS: dict[State, str] = {
+    State.OPERATIONAL: "#22A04B",
+    State.MAINTENANCE: "#3B82F6",
+    State.UNKNOWN: "#9CA3AF",
+    State.DEGRADED: "#EAB308",
+    State.PARTIAL: "#F97316",
+    State.MAJOR: "#DC2626",
+}
+
+
 def worst(states: Iterable[State]) -> State:
     """The most severe of `states`; operational when there are none."""
     return max(states, default=State.OPERATIONAL)

@@ -15,17 +15,7 @@ from urllib.parse import urlsplit
 
 from trayapp.core.rollup import group_states
 from trayapp.core.text import duration_words, iso_utc, state_phrase
-from trayapp.model import Component, Incident, ProviderView, Snapshot, State
-
-#: The contract's icon colours, one per state.
-STATE_COLOURS: dict[State, str] = {
-    State.OPERATIONAL: "#22A04B",
-    State.MAINTENANCE: "#3B82F6",
-    State.UNKNOWN: "#9CA3AF",
-    State.DEGRADED: "#EAB308",
-    State.PARTIAL: "#F97316",
-    State.MAJOR: "#DC2626",
-}
+from trayapp.model import STATE_COLOURS, Component, Incident, ProviderView, Snapshot, State
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -58,9 +48,6 @@ li { margin: .15rem 0; }
 .muted { color: var(--muted); }
 .dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .4em;
   vertical-align: baseline; border: 1px solid rgba(0, 0, 0, .25); }
-.s-operational { background: #22A04B; } .s-maintenance { background: #3B82F6; }
-.s-unknown { background: #9CA3AF; } .s-degraded { background: #EAB308; }
-.s-partial { background: #F97316; } .s-major { background: #DC2626; }
 header { padding-bottom: 1rem; margin-bottom: 1rem; border-bottom: 1px solid var(--border); }
 .summary { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem 1.5rem; }
 section.provider { background: var(--card); border: 1px solid var(--border); border-radius: 8px;
@@ -73,18 +60,16 @@ section.provider { background: var(--card); border: 1px solid var(--border); bor
 .components li { border-left: 3px solid transparent; padding-left: .4rem; }
 .components li.bad { background: var(--hl); border-left-color: var(--hl-border); }
 .incident { border-left: 4px solid var(--border); padding: .2rem .8rem; margin: .5rem 0; }
-.incident.s-border-maintenance { border-left-color: #3B82F6; }
-.incident.s-border-unknown { border-left-color: #9CA3AF; }
-.incident.s-border-degraded { border-left-color: #EAB308; }
-.incident.s-border-partial { border-left-color: #F97316; }
-.incident.s-border-major { border-left-color: #DC2626; }
-.incident.s-border-operational { border-left-color: #22A04B; }
 .incident h4 { margin: 0; font-size: 1rem; }
 .update { white-space: pre-wrap; margin: .3rem 0; }
 .url, .update, .error, h2, h4, li { overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--muted); }
 footer { margin-top: 1.5rem; font-size: .85rem; }
-"""
+""" + "".join(
+    f".s-{state.label} {{ background: {colour}; }}\n"
+    f".incident.s-border-{state.label} {{ border-left-color: {colour}; }}\n"
+    for state, colour in STATE_COLOURS.items()
+)
 
 
 def _clean(text: str) -> str:

@@ -57,7 +57,7 @@ def summary_line(snapshot: Snapshot) -> str:
         return "No provider watched"
     if all(view.checked_at is None and view.last_success_at is None for view in snapshot.providers):
         return "Checking…"
-    troubled = [view for view in snapshot.providers if view.state not in {State.OPERATIONAL}]
+    troubled = [view for view in snapshot.providers if view.state != State.OPERATIONAL]
     if not troubled:
         return "All systems operational"
     if len(troubled) == 1:

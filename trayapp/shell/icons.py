@@ -15,19 +15,12 @@ from typing import Literal
 
 from PIL import Image, ImageChops, ImageDraw
 
-from trayapp.model import State
+from trayapp.model import STATE_COLOURS, State
 
 Badge = Literal["none", "suspected", "offline"]
 BADGES: tuple[Badge, ...] = ("none", "suspected", "offline")
 
-COLOURS: dict[State, str] = {
-    State.OPERATIONAL: "#22A04B",
-    State.MAINTENANCE: "#3B82F6",
-    State.UNKNOWN: "#9CA3AF",
-    State.DEGRADED: "#EAB308",
-    State.PARTIAL: "#F97316",
-    State.MAJOR: "#DC2626",
-}
+COLOURS: dict[State, str] = STATE_COLOURS
 
 WHITE = "#FFFFFF"
 NEAR_BLACK = "#111827"

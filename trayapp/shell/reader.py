@@ -9,7 +9,7 @@ tries the known endpoints in a fixed order and remembers the format that answere
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -43,6 +43,7 @@ class Failure:
 
     reason: str
     retry_after: float | None = None
+    connection: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -106,16 +107,13 @@ class PageReader:
         return result
 
     async def _detect(self, spec: ProviderSpec, context: ParseContext) -> ParsedPage | Failure:
-        first_failure: Failure | None = None
         for kind, source in DETECTION_ORDER:
             result = await self._read_source(spec, source, context)
             if isinstance(result, ParsedPage):
                 self.detected[spec.id] = kind
                 log.info("%s: detected a %s page (%s)", spec.name, kind, source.name)
                 return result
-            if first_failure is None:
-                first_failure = result
-            if self._is_connection_failure(result):
+            if result.connection:
                 return result
         return Failure(f"not a status page: no known format at {spec.root}")
 
@@ -136,7 +134,7 @@ class PageReader:
                 self._preferred[spec.id] = index
                 return result
             first_failure = first_failure or result
-            if self._is_connection_failure(result) or result.retry_after is not None:
+            if result.connection or result.retry_after is not None:
                 all_parse_errors = False
                 break
             all_parse_errors = all_parse_errors and result.reason.startswith("not a status page")
@@ -144,15 +142,6 @@ class PageReader:
             log.info("%s: the detected format no longer answers; detecting again", spec.name)
             del self.detected[spec.id]
         return first_failure or Failure(f"no source for kind {kind!r}")
-
-    @staticmethod
-    def _is_connection_failure(result: Failure) -> bool:
-        return result.reason in {
-            "timeout",
-            "connection refused",
-            "DNS lookup failed",
-            "connection dropped",
-        } or (result.reason.startswith(("TLS error", "cannot connect")))
 
     async def _read_source(
         self, spec: ProviderSpec, source: Source, context: ParseContext
@@ -178,7 +167,7 @@ class PageReader:
                 last_modified=cached.last_modified if cached else None,
             )
         except FetchError as error:
-            return Failure(error.reason, error.retry_after)
+            return Failure(error.reason, error.retry_after, error.connection)
         if fetched.not_modified and cached is not None:
             page = cached.page
         else:
