@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.server import StatusServer, running_server
+from trayapp.i18n import set_language
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,17 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(proxy, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def language_reset_to_english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in English, whatever the machine's locale (`language = "auto"` included)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture

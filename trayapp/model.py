@@ -20,7 +20,11 @@ class State(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        """The contract's lowercase name: `operational`, `partial`, ..."""
+        """The contract's lowercase name: `operational`, `partial`, ...
+
+        Language-neutral (JSON, config values, CSS classes, file names): never translated.
+        The words shown to people are `trayapp.core.text.state_phrase`.
+        """
         return self.name.lower()
 
     @classmethod

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+
+import pytest
 
 from tests.support.builders import T0, incident, snapshot, view
 from trayapp.core.menu import (
@@ -16,7 +20,18 @@ from trayapp.core.menu import (
     summary_line,
     tooltip,
 )
+from trayapp.i18n import set_language
 from trayapp.model import Component, Snapshot, State
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times are shown in the local zone: Central European Time here (UTC+1 in February)."""
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def find(items: tuple[MenuItem, ...], text_start: str) -> MenuItem:
@@ -108,12 +123,108 @@ def test_summary_lines() -> None:
     assert summary_line(two) == "2 providers with problems (worst: Anthropic, major outage)"
 
 
+@pytest.mark.usefixtures("local_zone")
 def test_tooltip() -> None:
     text = tooltip(outage())
-    assert text.startswith("trayapp — OpenAI: partial outage · Anthropic: operational · checked ")
+    assert text == "trayapp — OpenAI: partial outage · Anthropic: operational · checked at 16:00"
     many = snapshot(*(view(f"provider{i}") for i in range(20)))
     assert len(tooltip(many)) <= 120
 
 
 def test_separator_is_a_plain_value() -> None:
     assert MenuItem("-") == SEPARATOR
+
+
+# --- in Italian ---------------------------------------------------------------------------------
+
+
+def test_menu_in_italian() -> None:
+    set_language("it")
+    menu = build_menu(outage(), UiState())
+    texts = [item.text for item in menu]
+    assert texts[0] == "OpenAI: interruzione parziale"
+    assert menu[1] == MenuItem("Apri dettagli", action="details", default=True)
+    assert "OpenAI — interruzione parziale" in texts
+    assert "Anthropic — operativo" in texts
+    for wanted in ("Aggiorna ora", "Sospendi notifiche", "Modifica impostazioni", "Avvia all'accesso"):
+        assert wanted in texts
+    assert texts[-1] == "Esci"
+    pause = find(menu, "Sospendi notifiche")
+    assert [c.text for c in pause.children] == ["Per 1 ora", "Fino a domani", "Riattiva"]
+    assert [c.action for c in pause.children] == ["pause:hour", "pause:tomorrow", "resume"]
+    submenu = find(menu, "OpenAI —").children
+    sub_texts = [item.text for item in submenu]
+    assert sub_texts[0] == "Stato: interruzione parziale"
+    assert "Conversations: interruzione parziale" in sub_texts
+    assert "Elevated error rates (interruzione parziale, in analisi)" in sub_texts
+    assert find(submenu, "Apri la pagina di stato").action == "open:https://status.openai.example"
+
+
+def test_the_actions_do_not_depend_on_the_language() -> None:
+    english = build_menu(outage(), UiState(autostart=True))
+    set_language("it")
+    italian = build_menu(outage(), UiState(autostart=True))
+
+    def actions(items: tuple[MenuItem, ...]) -> list[object]:
+        return [(i.action, i.checked, i.enabled, i.default, actions(i.children)) for i in items]
+
+    assert actions(italian) == actions(english)
+    assert italian != english
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_pause_label_in_italian_shows_the_local_time() -> None:
+    now = datetime(2026, 2, 4, 15, 0, tzinfo=UTC)
+    set_language("it")
+    hour = UiState(paused_until=pause_until(now, "hour"), now=now)
+    assert find(build_menu(outage(), hour), "Notifiche sospese").text == "Notifiche sospese fino alle 17:00"
+    tomorrow = UiState(paused_until=pause_until(now, "tomorrow"), now=now)
+    assert (
+        find(build_menu(outage(), tomorrow), "Notifiche sospese").text
+        == "Notifiche sospese fino a domani alle 00:00"
+    )
+    set_language("en")
+    assert find(build_menu(outage(), hour), "Notifications paused").text == "Notifications paused until 17:00"
+    assert (
+        find(build_menu(outage(), tomorrow), "Notifications paused").text
+        == "Notifications paused until tomorrow at 00:00"
+    )
+
+
+def test_error_and_folded_component_lines_in_italian() -> None:
+    set_language("it")
+    broken = snapshot(view("openai", State.UNKNOWN, error="HTTP 503"))
+    submenu = find(build_menu(broken, UiState()), "Openai —").children
+    assert "Impossibile leggere la pagina: HTTP 503" in [item.text for item in submenu]
+    for count, line in ((9, "… e un altro"), (10, "… e altri 2")):
+        components = tuple(Component(f"C{i}", State.DEGRADED) for i in range(count))
+        many = snapshot(replace(view("openai", State.DEGRADED), components=components))
+        texts = [item.text for item in find(build_menu(many, UiState()), "Openai —").children]
+        assert texts[-3] == line
+    set_language("en")
+    texts = [item.text for item in find(build_menu(many, UiState()), "Openai —").children]
+    assert texts[-3] == "… and 2 more"
+
+
+def test_summary_lines_in_italian() -> None:
+    set_language("it")
+    assert summary_line(Snapshot()) == "Nessun servizio monitorato"
+    assert (
+        summary_line(snapshot(replace(view(), checked_at=None, last_success_at=None))) == "Verifica in corso…"
+    )
+    assert summary_line(snapshot(view(), view("anthropic"))) == "Tutti i servizi sono operativi"
+    two = snapshot(view(state=State.DEGRADED), view("anthropic", State.MAJOR))
+    assert summary_line(two) == "2 servizi con problemi (il più grave: Anthropic, interruzione grave)"
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_tooltip_in_italian() -> None:
+    set_language("it")
+    assert tooltip(outage()) == (
+        "trayapp — OpenAI: interruzione parziale · Anthropic: operativo · ultimo controllo alle 16:00"
+    )
+    assert tooltip(Snapshot()) == "trayapp — nessun servizio monitorato"
+    stale = replace(outage(), checked_at=datetime(2026, 2, 5, 9, 0, tzinfo=UTC))
+    assert tooltip(stale).endswith(" · ultimo controllo ieri alle 16:00")
+    many = snapshot(*(view(f"provider{i}") for i in range(20)))
+    assert len(tooltip(many)) <= 120

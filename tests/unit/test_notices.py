@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
 
 from tests.support.builders import T0, at, incident
 from trayapp.config import NotificationSettings as NoticeSettings
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
-from trayapp.core.notices import notice_key, plan_notices
+from trayapp.core.notices import notice_key, plan_notices, resolve_notice
+from trayapp.i18n import set_language
 from trayapp.model import State
 
 INC = incident("inc1", State.PARTIAL)
 KEY = notice_key("openai", "inc1")
 DEFAULT = NoticeSettings()
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times are shown in the local zone: Central European Time here (UTC+1 in February)."""
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def test_start_notifies_and_is_remembered() -> None:
@@ -23,13 +39,15 @@ def test_start_notifies_and_is_remembered() -> None:
     assert notified == {KEY}
 
 
+@pytest.mark.usefixtures("local_zone")
 def test_resolve_only_for_a_start_that_was_sent() -> None:
     event = IncidentResolved("openai", "OpenAI", INC)
     assert plan_notices([event], frozenset(), DEFAULT, at(60)) == ([], frozenset())
     notices, notified = plan_notices([event], frozenset({KEY}), DEFAULT, at(424))
     assert [n.kind for n in notices] == ["resolve"]
     assert "resolved" in notices[0].title
-    assert notices[0].body == "Resolved after 7 h 4 min."
+    assert notices[0].title == "OpenAI: Elevated error rates — resolved"
+    assert notices[0].body == "Started at 16:00, resolved at 23:04 (7 hours and 4 minutes)."
     assert notified == frozenset()
 
 
@@ -97,3 +115,90 @@ def test_same_start_twice_notifies_once() -> None:
     event = IncidentStarted("openai", "OpenAI", INC)
     _, notified = plan_notices([event], frozenset(), DEFAULT, T0)
     assert plan_notices([event], notified, DEFAULT, T0)[0] == []
+
+
+# --- in Italian ---------------------------------------------------------------------------------
+
+
+def test_a_start_in_italian() -> None:
+    set_language("it")
+    notices, _ = plan_notices([IncidentStarted("openai", "OpenAI", INC)], frozenset(), DEFAULT, T0)
+    assert notices[0].title == "OpenAI: Elevated error rates"
+    assert notices[0].body == "Interruzione parziale · in analisi."
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_a_resolve_in_italian_says_risolto_with_local_times_and_the_duration_in_words() -> None:
+    set_language("it")
+    notices, _ = plan_notices([IncidentResolved("openai", "OpenAI", INC)], frozenset({KEY}), DEFAULT, at(424))
+    assert notices[0].title == "OpenAI: Elevated error rates — risolto"
+    assert notices[0].body == "Iniziato alle 16:00, risolto alle 23:04 (7 ore e 4 minuti)."
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_a_resolve_across_midnight_names_the_day() -> None:
+    overnight = replace(INC, started_at=datetime(2026, 2, 3, 22, 0, tzinfo=UTC))
+    now = datetime(2026, 2, 4, 0, 30, tzinfo=UTC)
+    english = resolve_notice("openai", "OpenAI", overnight, now)
+    assert english.body == "Started yesterday at 23:00, resolved at 01:30 (2 hours and 30 minutes)."
+    set_language("it")
+    italian = resolve_notice("openai", "OpenAI", overnight, now)
+    assert italian.body == "Iniziato ieri alle 23:00, risolto all'01:30 (2 ore e 30 minuti)."
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_a_resolve_without_a_start_time() -> None:
+    undated = replace(INC, started_at=None)
+    assert resolve_notice("openai", "OpenAI", undated, at(424)).body == "Resolved at 23:04."
+    set_language("it")
+    assert resolve_notice("openai", "OpenAI", undated, at(424)).body == "Risolto alle 23:04."
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_maintenance_reads_as_scheduled_maintenance() -> None:
+    work = incident("m1", State.MAINTENANCE, "in_progress", name="Database upgrade", maintenance=True)
+    settings = NoticeSettings(maintenance=True)
+    started, _ = plan_notices([IncidentStarted("openai", "OpenAI", work)], frozenset(), settings, T0)
+    assert started[0].body == "Scheduled maintenance · in progress."
+    done = resolve_notice("openai", "OpenAI", work, at(120))
+    assert done.title == "OpenAI: Database upgrade — completed"
+    assert done.body == "Maintenance started at 16:00, completed at 18:00 (2 hours)."
+    set_language("it")
+    started, _ = plan_notices([IncidentStarted("openai", "OpenAI", work)], frozenset(), settings, T0)
+    assert started[0].body == "Manutenzione programmata · in corso."
+    done = resolve_notice("openai", "OpenAI", work, at(120))
+    assert done.title == "OpenAI: Database upgrade — completata"
+    assert done.body == "Manutenzione iniziata alle 16:00, completata alle 18:00 (2 ore)."
+
+
+def test_update_and_summary_in_italian() -> None:
+    set_language("it")
+    monitoring = replace(INC, status="monitoring", latest_update="We are watching the fix.")
+    notices, _ = plan_notices(
+        [IncidentUpdated("openai", "OpenAI", monitoring, INC)],
+        frozenset({KEY}),
+        NoticeSettings(updates=True),
+        T0,
+    )
+    assert notices[0].title == "OpenAI: Elevated error rates (aggiornamento)"
+    assert notices[0].body == "Interruzione parziale · sotto osservazione. We are watching the fix."
+    events = [
+        IncidentStarted("openai", "OpenAI", INC, at_first_sight=True),
+        IncidentStarted(
+            "anthropic", "Anthropic", incident("a1", State.MAJOR, name="Claude API errors"), True
+        ),
+    ]
+    summary, _ = plan_notices(events, frozenset(), DEFAULT, T0)
+    assert summary[0].title == "2 incidenti aperti"
+    assert summary[0].body.splitlines() == [
+        "OpenAI: Elevated error rates (interruzione parziale)",
+        "Anthropic: Claude API errors (interruzione grave)",
+    ]
+
+
+def test_notices_follow_a_language_switch_without_a_restart() -> None:
+    event = [IncidentStarted("openai", "OpenAI", INC)]
+    set_language("it")
+    assert plan_notices(event, frozenset(), DEFAULT, T0)[0][0].body.startswith("Interruzione parziale")
+    set_language("en")
+    assert plan_notices(event, frozenset(), DEFAULT, T0)[0][0].body.startswith("Partial outage")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from trayapp.core.text import state_phrase
+from trayapp.core.text import at_time, incident_phrase, state_phrase, until_time
+from trayapp.i18n import _, ngettext
 from trayapp.model import ProviderView, Snapshot, State
 
 MAX_COMPONENT_LINES = 8
@@ -54,52 +55,67 @@ def is_paused(ui: UiState, now: datetime) -> bool:
 def summary_line(snapshot: Snapshot) -> str:
     """One line over all providers: 'All systems operational', 'OpenAI: partial outage', ..."""
     if not snapshot.providers:
-        return "No provider watched"
+        return _("No provider watched")
     if all(view.checked_at is None and view.last_success_at is None for view in snapshot.providers):
-        return "Checking…"
+        return _("Checking…")
     troubled = [view for view in snapshot.providers if view.state != State.OPERATIONAL]
     if not troubled:
-        return "All systems operational"
+        return _("All systems operational")
     if len(troubled) == 1:
         view = troubled[0]
         return f"{view.name}: {state_phrase(view.state)}"
     worst_view = max(troubled, key=lambda view: view.state)
-    worst_text = f"worst: {worst_view.name}, {state_phrase(worst_view.state)}"
-    return f"{len(troubled)} providers with problems ({worst_text})"
+    return ngettext(
+        "{count} provider with problems (worst: {provider}, {state})",
+        "{count} providers with problems (worst: {provider}, {state})",
+        len(troubled),
+    ).format(count=len(troubled), provider=worst_view.name, state=state_phrase(worst_view.state))
 
 
 def tooltip(snapshot: Snapshot) -> str:
-    """The icon's title: 'trayapp — OpenAI: partial outage · Anthropic: operational · checked 14:02'."""
+    """The icon's title: 'trayapp — OpenAI: partial outage · Anthropic: operational · checked at 14:02'."""
     parts = [f"{view.name}: {state_phrase(view.state)}" for view in snapshot.providers]
-    text = "trayapp — " + (" · ".join(parts) if parts else "no provider watched")
+    text = "trayapp — " + (" · ".join(parts) if parts else _("no provider watched"))
     successes = [view.last_success_at for view in snapshot.providers if view.last_success_at is not None]
     if successes:
-        text += f" · checked {max(successes).astimezone().strftime('%H:%M')}"
+        # The day is named when the last good read is not from the day of the last check.
+        when = at_time(max(successes), snapshot.checked_at)
+        # Translators: the end of the tray tooltip; {when} is "at 14:02" or "yesterday at 14:02".
+        text += " · " + _("checked {when}").format(when=when)
     if len(text) > MAX_TITLE_LENGTH:
         text = text[: MAX_TITLE_LENGTH - 1] + "…"
     return text
 
 
 def _provider_menu(view: ProviderView) -> MenuItem:
-    lines: list[MenuItem] = [MenuItem(f"State: {state_phrase(view.state)}", enabled=False)]
+    lines: list[MenuItem] = [
+        MenuItem(_("State: {state}").format(state=state_phrase(view.state)), enabled=False)
+    ]
     if view.error:
-        lines.append(MenuItem(f"Cannot read the page: {view.error}", enabled=False))
+        lines.append(MenuItem(_("Cannot read the page: {error}").format(error=view.error), enabled=False))
     troubled = [c for c in view.components if c.state != State.OPERATIONAL]
     for component in troubled[:MAX_COMPONENT_LINES]:
         lines.append(MenuItem(f"{component.name}: {state_phrase(component.state)}", enabled=False))
     if len(troubled) > MAX_COMPONENT_LINES:
-        lines.append(MenuItem(f"… and {len(troubled) - MAX_COMPONENT_LINES} more", enabled=False))
+        more = len(troubled) - MAX_COMPONENT_LINES
+        # Translators: more components not shown in the menu.
+        lines.append(
+            MenuItem(
+                ngettext("… and {count} more", "… and {count} more", more).format(count=more), enabled=False
+            )
+        )
     if view.incidents:
         lines.append(SEPARATOR)
         for incident in view.incidents:
-            label = f"{incident.name} ({state_phrase(incident.impact)}, {incident.status or 'open'})"
             lines.append(
                 MenuItem(
-                    label, action=f"open:{incident.url}" if incident.url else None, enabled=bool(incident.url)
+                    incident_phrase(incident),
+                    action=f"open:{incident.url}" if incident.url else None,
+                    enabled=bool(incident.url),
                 )
             )
     lines.append(SEPARATOR)
-    lines.append(MenuItem("Open status page", action=f"open:{view.page}"))
+    lines.append(MenuItem(_("Open status page"), action=f"open:{view.page}"))
     return MenuItem(f"{view.name} — {state_phrase(view.state)}", children=tuple(lines))
 
 
@@ -107,27 +123,31 @@ def build_menu(snapshot: Snapshot, ui: UiState, has_default_action: bool = True)
     """The whole tray menu for a snapshot (equal inputs give an equal menu)."""
     now = ui.now
     paused = ui.paused_until is not None and (now is None or now < ui.paused_until)
-    pause_label = "Pause notifications"
+    pause_label = _("Pause notifications")
     if paused and ui.paused_until is not None:
-        pause_label = f"Notifications paused until {ui.paused_until.astimezone().strftime('%H:%M')}"
+        # Translators: {until} is "until 16:10" or "until tomorrow at 00:00".
+        pause_label = _("Notifications paused {until}").format(until=until_time(ui.paused_until, now))
     items: list[MenuItem] = [
         MenuItem(summary_line(snapshot), enabled=False),
-        MenuItem("Open details", action="details", default=has_default_action),
+        MenuItem(_("Open details"), action="details", default=has_default_action),
         SEPARATOR,
         *(_provider_menu(view) for view in snapshot.providers),
         SEPARATOR,
-        MenuItem("Refresh now", action="refresh"),
+        MenuItem(_("Refresh now"), action="refresh"),
         MenuItem(
             pause_label,
             children=(
-                MenuItem("For 1 hour", action="pause:hour"),
-                MenuItem("Until tomorrow", action="pause:tomorrow"),
-                MenuItem("Resume", action="resume", enabled=paused),
+                # Translators: in the "Pause notifications" submenu.
+                MenuItem(_("For 1 hour"), action="pause:hour"),
+                # Translators: in the "Pause notifications" submenu.
+                MenuItem(_("Until tomorrow"), action="pause:tomorrow"),
+                # Translators: in the "Pause notifications" submenu: notify again.
+                MenuItem(_("Resume"), action="resume", enabled=paused),
             ),
         ),
-        MenuItem("Edit settings", action="settings"),
-        MenuItem("Start at login", action="autostart", checked=ui.autostart),
+        MenuItem(_("Edit settings"), action="settings"),
+        MenuItem(_("Start at login"), action="autostart", checked=ui.autostart),
         SEPARATOR,
-        MenuItem("Quit", action="quit"),
+        MenuItem(_("Quit"), action="quit"),
     ]
     return tuple(items)

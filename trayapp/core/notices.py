@@ -9,7 +9,8 @@ from typing import Literal
 
 from trayapp.config import NotificationSettings
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated
-from trayapp.core.text import duration_words, state_phrase
+from trayapp.core.text import at_time, duration_phrase, impact_phrase, status_phrase
+from trayapp.i18n import _, ngettext
 from trayapp.model import Incident, State
 
 NoticeKind = Literal["start", "update", "resolve", "summary"]
@@ -41,9 +42,9 @@ def qualifies(incident: Incident, settings: NotificationSettings) -> bool:
 
 
 def _status_sentence(incident: Incident) -> str:
-    parts = [state_phrase(incident.impact, capital=True)]
+    parts = [impact_phrase(incident, capital=True)]
     if incident.status:
-        parts.append(incident.status.replace("_", " "))
+        parts.append(status_phrase(incident.status))
     sentence = " · ".join(parts) + "."
     if incident.latest_update:
         sentence += " " + incident.latest_update
@@ -66,7 +67,8 @@ def update_notice(provider_id: str, provider_name: str, incident: Incident) -> N
     """The notification for an update of an incident already notified."""
     return Notice(
         "update",
-        f"{provider_name}: {incident.name} (update)",
+        # Translators: the title of a notification about a change in an open incident.
+        _("{provider}: {incident} (update)").format(provider=provider_name, incident=incident.name),
         _status_sentence(incident),
         incident.url,
         provider_id,
@@ -74,15 +76,41 @@ def update_notice(provider_id: str, provider_name: str, incident: Incident) -> N
     )
 
 
+def _resolve_body(incident: Incident, now: datetime) -> str:
+    end = at_time(now)
+    started = incident.started_at
+    if started is None or now < started:
+        if incident.is_maintenance:
+            # Translators: the end of a scheduled maintenance; {end} is "at 23:14".
+            return _("Maintenance completed {end}.").format(end=end)
+        # Translators: {end} is "at 23:14".
+        return _("Resolved {end}.").format(end=end)
+    values = {
+        "start": at_time(started, now),
+        "end": end,
+        "duration": duration_phrase((now - started).total_seconds()),
+    }
+    if incident.is_maintenance:
+        # Translators: a scheduled maintenance is over; {start} is "at 16:10" or "yesterday at 16:10",
+        # {end} is "at 23:14", {duration} is "7 hours and 4 minutes".
+        return _("Maintenance started {start}, completed {end} ({duration}).").format(**values)
+    # Translators: an incident is over; {start} is "at 16:10" or "yesterday at 16:10", {end} is
+    # "at 23:14", {duration} is "7 hours and 4 minutes".
+    return _("Started {start}, resolved {end} ({duration}).").format(**values)
+
+
 def resolve_notice(provider_id: str, provider_name: str, incident: Incident, now: datetime) -> Notice:
-    """The notification for an incident that is over."""
-    body = "Resolved"
-    if incident.started_at is not None and now >= incident.started_at:
-        body += f" after {duration_words((now - incident.started_at).total_seconds())}"
+    """The notification for an incident that is over: when it started and ended, and how long it lasted."""
+    if incident.is_maintenance:
+        # Translators: the title of a notification: a scheduled maintenance is over.
+        title = _("{provider}: {incident} — completed")
+    else:
+        # Translators: the title of a notification: an incident is over.
+        title = _("{provider}: {incident} — resolved")
     return Notice(
         "resolve",
-        f"{provider_name}: {incident.name} — resolved",
-        body + ".",
+        title.format(provider=provider_name, incident=incident.name),
+        _resolve_body(incident, now),
         incident.url,
         provider_id,
         incident.id,
@@ -96,10 +124,11 @@ def summary_notice(started: Sequence[IncidentStarted]) -> Notice:
         notice = start_notice(event.provider_id, event.provider_name, event.incident)
         return Notice("summary", notice.title, notice.body, notice.url, event.provider_id, event.incident.id)
     lines = [
-        f"{event.provider_name}: {event.incident.name} ({state_phrase(event.incident.impact)})"
-        for event in started
+        f"{event.provider_name}: {event.incident.name} ({impact_phrase(event.incident)})" for event in started
     ]
-    return Notice("summary", f"{len(started)} incidents open", "\n".join(lines))
+    # Translators: the title of the notification that sums up what is open at the first check.
+    title = ngettext("{count} incident open", "{count} incidents open", len(started))
+    return Notice("summary", title.format(count=len(started)), "\n".join(lines))
 
 
 def plan_notices(

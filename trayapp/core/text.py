@@ -1,44 +1,216 @@
-"""Words for states, durations and times, as a person reads them."""
+"""Words for states, statuses, durations and times, as a person reads them, in the user's language.
+
+Everything here is translated when called (see `trayapp.i18n`). Times are shown on a 24-hour
+clock in the local time zone; `iso_utc` is the one language-neutral form, for JSON and files.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from trayapp.model import State
+from trayapp.i18n import N_, _, ngettext, pgettext
+from trayapp.model import Incident, State
 
 _STATE_PHRASES: dict[State, str] = {
-    State.OPERATIONAL: "operational",
-    State.MAINTENANCE: "under maintenance",
-    State.UNKNOWN: "unknown",
-    State.DEGRADED: "degraded performance",
-    State.PARTIAL: "partial outage",
-    State.MAJOR: "major outage",
+    State.OPERATIONAL: N_("operational"),
+    State.MAINTENANCE: N_("under maintenance"),
+    State.UNKNOWN: N_("unknown"),
+    State.DEGRADED: N_("degraded performance"),
+    State.PARTIAL: N_("partial outage"),
+    State.MAJOR: N_("major outage"),
 }
+
+_MONTHS: tuple[str, ...] = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+_WEEKDAYS: tuple[str, ...] = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+def _capitalised(phrase: str, capital: bool) -> str:
+    return phrase[:1].upper() + phrase[1:] if capital else phrase
 
 
 def state_phrase(state: State, capital: bool = False) -> str:
     """A state in words: 'partial outage', 'degraded performance', ..."""
-    phrase = _STATE_PHRASES[state]
-    return phrase[:1].upper() + phrase[1:] if capital else phrase
+    return _capitalised(_(_STATE_PHRASES[state]), capital)
+
+
+def impact_phrase(incident: Incident, capital: bool = False) -> str:
+    """What an incident does: its impact in words, or 'scheduled maintenance' for a maintenance."""
+    if incident.is_maintenance and incident.impact <= State.UNKNOWN:
+        return _capitalised(_("scheduled maintenance"), capital)
+    return state_phrase(incident.impact, capital)
+
+
+def status_phrase(status: str) -> str:
+    """A page's status word for an incident in words: 'investigating', 'in progress', ...; '' → 'open'."""
+    # Built per call, so each word is translated in the language of the moment.
+    known = {
+        "investigating": pgettext("incident status", "investigating"),
+        "identified": pgettext("incident status", "identified"),
+        "monitoring": pgettext("incident status", "monitoring"),
+        "update": pgettext("incident status", "update"),
+        "resolved": pgettext("incident status", "resolved"),
+        "postmortem": pgettext("incident status", "postmortem"),
+        "scheduled": pgettext("incident status", "scheduled"),
+        "in_progress": pgettext("incident status", "in progress"),
+        "verifying": pgettext("incident status", "verifying"),
+        "completed": pgettext("incident status", "completed"),
+        "ongoing": pgettext("incident status", "ongoing"),
+        "unknown": pgettext("incident status", "unknown"),
+        "": pgettext("incident status", "open"),
+    }
+    word = status.strip().lower()
+    phrase = known.get(word.replace(" ", "_"))
+    return phrase if phrase is not None else word.replace("_", " ")
+
+
+def incident_phrase(incident: Incident) -> str:
+    """An incident on one line: 'Elevated error rates (partial outage, investigating)'."""
+    return _("{incident} ({impact}, {status})").format(
+        incident=incident.name, impact=impact_phrase(incident), status=status_phrase(incident.status)
+    )
 
 
 def duration_words(seconds: float) -> str:
-    """A duration in words: '45 s', '12 min', '7 h 4 min', '2 d 3 h'."""
+    """A duration, short: '45 s', '12 min', '7 h 4 min', '2 d 3 h' (for tight places)."""
     total = max(0, round(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        if hours:
+            return _("{days} d {hours} h").format(days=days, hours=hours)
+        return _("{days} d").format(days=days)
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        if minutes:
+            return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+        return _("{hours} h").format(hours=hours)
     if minutes:
-        return f"{minutes} min"
-    return f"{secs} s"
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{seconds} s").format(seconds=secs)
+
+
+def duration_phrase(seconds: float) -> str:
+    """A duration in words: '45 seconds', '12 minutes', '7 hours and 4 minutes', '2 days and 3 hours'.
+
+    The two largest units are given, and seconds only under a minute.
+    """
+    total = max(0, round(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        parts = [ngettext("{count} day", "{count} days", days).format(count=days)]
+        if hours:
+            parts.append(ngettext("{count} hour", "{count} hours", hours).format(count=hours))
+    elif hours:
+        parts = [ngettext("{count} hour", "{count} hours", hours).format(count=hours)]
+        if minutes:
+            parts.append(ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes))
+    elif minutes:
+        parts = [ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)]
+    else:
+        parts = [ngettext("{count} second", "{count} seconds", secs).format(count=secs)]
+    if len(parts) == 1:
+        return parts[0]
+    # Translators: two parts of a duration, e.g. "2 hours" and "14 minutes".
+    return _("{first} and {second}").format(first=parts[0], second=parts[1])
+
+
+def _local(moment: datetime) -> datetime:
+    # A naive time is taken as UTC (as everywhere in trayapp); shown in the local time zone.
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone()
+
+
+def clock(moment: datetime) -> str:
+    """The local time of day on a 24-hour clock: '16:10'."""
+    return _local(moment).strftime("%H:%M")
+
+
+def date_words(moment: datetime) -> str:
+    """The local date in words: 'Wednesday 4 February'."""
+    local = _local(moment)
+    # Translators: a date, e.g. "Wednesday 4 February"; reorder the parts as your language does.
+    return _("{weekday} {day} {month}").format(
+        weekday=_(_WEEKDAYS[local.weekday()]), day=local.day, month=_(_MONTHS[local.month - 1])
+    )
+
+
+def _days_from(moment: datetime, now: datetime | None) -> int:
+    if now is None:
+        return 0
+    return (_local(moment).date() - _local(now).date()).days
+
+
+def _at_clock(moment: datetime) -> str:
+    time = clock(moment)
+    if _local(moment).hour == 1:
+        # Translators: like "at {time}", for times from 01:00 to 01:59 (Italian: "all'01:05").
+        return pgettext("hour one", "at {time}").format(time=time)
+    # Translators: a time of day, e.g. "at 16:10".
+    return _("at {time}").format(time=time)
+
+
+def at_time(moment: datetime, now: datetime | None = None) -> str:
+    """When something happened or will: 'at 16:10', 'yesterday at 16:10', 'on Monday 2 February at 16:10'.
+
+    The day is named only when it is not the day of `now` (never when `now` is None).
+    """
+    at = _at_clock(moment)
+    days = _days_from(moment, now)
+    if days == 0:
+        return at
+    if days == -1:
+        # Translators: {at} is "at 16:10".
+        return _("yesterday {at}").format(at=at)
+    if days == 1:
+        # Translators: {at} is "at 16:10".
+        return _("tomorrow {at}").format(at=at)
+    # Translators: {date} is "Monday 2 February", {at} is "at 16:10".
+    return _("on {date} {at}").format(date=date_words(moment), at=at)
+
+
+def until_time(moment: datetime, now: datetime | None = None) -> str:
+    """Until when: 'until 16:10', 'until tomorrow at 00:00', 'until Friday 6 February at 09:00'."""
+    days = _days_from(moment, now)
+    if days == 0:
+        time = clock(moment)
+        if _local(moment).hour == 1:
+            # Translators: like "until {time}", for times from 01:00 to 01:59 (Italian: "fino all'01:05").
+            return pgettext("hour one", "until {time}").format(time=time)
+        return _("until {time}").format(time=time)
+    at = _at_clock(moment)
+    if days == 1:
+        # Translators: {at} is "at 00:00".
+        return _("until tomorrow {at}").format(at=at)
+    # Translators: {date} is "Friday 6 February", {at} is "at 09:00".
+    return _("until {date} {at}").format(date=date_words(moment), at=at)
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """`2026-02-04T18:02:11Z`, or None."""
+    """`2026-02-04T18:02:11Z`, or None (language-neutral: JSON, files)."""
     if moment is None:
         return None
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,11 +1,12 @@
-"""Snapshots and events as a person or a script reads them: JSON, a table, log lines."""
+"""Snapshots and events as a person or a script reads them: JSON (language-neutral), a table, log lines."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
-from trayapp.core.text import iso_utc, state_phrase
+from trayapp.core.text import at_time, incident_phrase, iso_utc, state_phrase
+from trayapp.i18n import _
 from trayapp.model import Incident, ProviderView, Snapshot, State
 
 EXIT_CODES: dict[State, int] = {
@@ -72,26 +73,33 @@ def _paint(text: str, state: State, colour: bool) -> str:
 
 
 def _details(view: ProviderView) -> list[str]:
-    lines = [f"{i.name} ({state_phrase(i.impact)}, {i.status or 'open'})" for i in view.incidents]
+    lines = [incident_phrase(incident) for incident in view.incidents]
     troubled = [c for c in view.components if c.state != State.OPERATIONAL]
     if troubled:
         lines.append(", ".join(f"{c.name}: {state_phrase(c.state)}" for c in troubled))
     if view.error:
-        lines.append(f"error: {view.error}")
+        # Translators: in the DETAILS column of `trayapp status`: why a page could not be read.
+        lines.append(_("error: {error}").format(error=view.error))
     return lines or [""]
 
 
 def snapshot_table(snapshot: Snapshot, colour: bool = False) -> str:
-    """A readable table of every provider, its state and what is wrong."""
+    """A readable table of every provider, its state and what is wrong (times in the local zone)."""
     rows = [(view.name, view.state, _details(view)) for view in snapshot.providers]
-    name_width = max([len("PROVIDER"), *(len(name) for name, _, _ in rows)])
-    state_width = max(len(state_phrase(state)) for state in State)
-    checked = iso_utc(snapshot.checked_at) or "never"
-    out = [
-        f"Overall: {_paint(state_phrase(snapshot.overall), snapshot.overall, colour)}  (checked {checked})",
-        "",
-        f"{'PROVIDER':<{name_width}}  {'STATE':<{state_width}}  DETAILS",
-    ]
+    # Translators: the column headings of `trayapp status`.
+    headings = (_("PROVIDER"), _("STATE"), _("DETAILS"))
+    name_width = max([len(headings[0]), *(len(name) for name, _state, _lines in rows)])
+    state_width = max([len(headings[1]), *(len(state_phrase(state)) for state in State)])
+    overall = _paint(state_phrase(snapshot.overall), snapshot.overall, colour)
+    if snapshot.checked_at is None:
+        # Translators: the first line of `trayapp status`.
+        first = _("Overall: {state}  (never checked)").format(state=overall)
+    else:
+        # Translators: the first line of `trayapp status`; {when} is "at 19:02".
+        first = _("Overall: {state}  (checked {when})").format(
+            state=overall, when=at_time(snapshot.checked_at)
+        )
+    out = [first, "", f"{headings[0]:<{name_width}}  {headings[1]:<{state_width}}  {headings[2]}"]
     for name, state, details in rows:
         phrase = _paint(f"{state_phrase(state):<{state_width}}", state, colour)
         out.append(f"{name:<{name_width}}  {phrase}  {details[0]}".rstrip())
@@ -108,11 +116,26 @@ def event_line(event: Event) -> str:
             line = f"{event.provider_name}: {state_phrase(event.previous)} → {state_phrase(event.current)}"
         return f"{line} ({event.error})" if event.error else line
     incident = event.incident
-    what = f"{incident.name} ({state_phrase(incident.impact)}, {incident.status or 'open'})"
+    values = {"provider": event.provider_name, "incident": incident_phrase(incident)}
+    maintenance = incident.is_maintenance
     if isinstance(event, IncidentStarted):
-        prefix = "incident already open" if event.at_first_sight else "incident started"
-        return f"{event.provider_name}: {prefix}: {what}"
+        if event.at_first_sight:
+            if maintenance:
+                # Translators: a `watch` line; {incident} is "Name (scheduled maintenance, in progress)".
+                return _("{provider}: maintenance already in progress: {incident}").format(**values)
+            # Translators: a `watch` line; {incident} is "Name (partial outage, investigating)".
+            return _("{provider}: incident already open: {incident}").format(**values)
+        if maintenance:
+            return _("{provider}: maintenance started: {incident}").format(**values)
+        return _("{provider}: incident started: {incident}").format(**values)
     if isinstance(event, IncidentUpdated):
-        return f"{event.provider_name}: incident updated: {what}"
+        if maintenance:
+            return _("{provider}: maintenance updated: {incident}").format(**values)
+        return _("{provider}: incident updated: {incident}").format(**values)
     assert isinstance(event, IncidentResolved)
-    return f"{event.provider_name}: incident resolved: {incident.name}"
+    values["incident"] = incident.name
+    if maintenance:
+        # Translators: a `watch` line; {incident} is the maintenance's name.
+        return _("{provider}: maintenance completed: {incident}").format(**values)
+    # Translators: a `watch` line; {incident} is the incident's name.
+    return _("{provider}: incident resolved: {incident}").format(**values)
