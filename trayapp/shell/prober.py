@@ -1,0 +1,101 @@
+"""Probes of the providers' API edges: one cheap request, its status and latency.
+
+Without a key the model list answers a fast 401: the edge is up. With a key (from an
+environment variable, or the OS keyring when the optional `keyring` package is installed)
+the same free endpoint answers 200. Nothing paid is ever requested, and the key is never
+logged, stored or put in a reason: reasons come from the fetcher, which never sees headers
+in its messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from trayapp.core.probing import Attempt, classify
+from trayapp.shell.fetch import Fetcher, FetchError
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "trayapp"
+
+# The environment variables the providers' own SDKs read, and how each API wants its key.
+_KEY_ENV: dict[str, str] = {
+    "openai": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "groq": "GROQ_API_KEY",
+    "mistral": "MISTRAL_API_KEY",
+}
+_EXTRA_HEADERS: dict[str, dict[str, str]] = {"anthropic": {"anthropic-version": "2023-06-01"}}
+_KEY_HEADER: dict[str, str] = {"anthropic": "x-api-key"}
+
+
+def key_env_name(provider_id: str) -> str:
+    """The environment variable that holds a provider's API key."""
+    return _KEY_ENV.get(provider_id, f"TRAYAPP_{provider_id.upper().replace('-', '_')}_API_KEY")
+
+
+def _keyring_key(provider_id: str) -> str | None:
+    """The key stored in the OS keyring under service "trayapp", if keyring is installed."""
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, provider_id)
+    except Exception as error:  # noqa: BLE001 - any keyring backend failure means: no key
+        log.info("no API key from the keyring for %s (%s)", provider_id, type(error).__name__)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def find_key(
+    provider_id: str,
+    environ: Mapping[str, str] | None = None,
+    keyring_lookup: Callable[[str], str | None] = _keyring_key,
+) -> str | None:
+    """A provider's API key from the environment, then the keyring; None when there is none."""
+    value = (os.environ if environ is None else environ).get(key_env_name(provider_id), "").strip()
+    return value or keyring_lookup(provider_id)
+
+
+def probe_headers(provider_id: str, key: str | None) -> dict[str, str]:
+    """The request headers for a probe: the key in the form the API expects, when there is one."""
+    if not key:
+        return {}
+    headers = dict(_EXTRA_HEADERS.get(provider_id, {}))
+    name = _KEY_HEADER.get(provider_id, "Authorization")
+    headers[name] = key if name != "Authorization" else f"Bearer {key}"
+    return headers
+
+
+async def probe_edge(
+    fetcher: Fetcher,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Attempt:
+    """Send one probe and say what came back."""
+    started = time.monotonic()
+    status: int | None
+    error: str | None = None
+    connection = False
+    try:
+        await fetcher.get(url, headers=headers)
+        status = 200
+    except FetchError as failure:
+        status = failure.status
+        if status is None:
+            error, connection = failure.reason, failure.connection
+    latency = time.monotonic() - started
+    return Attempt(
+        at=clock(),
+        outcome=classify(status, latency, error),
+        latency_s=latency if status is not None else None,
+        status=status,
+        error=error,
+        connection=connection,
+    )
