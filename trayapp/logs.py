@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FILE_MODE = 0o600
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only their owner can read: logs name the pages watched."""
+
+    def _open(self) -> io.TextIOWrapper:
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        return os.fdopen(descriptor, "a", encoding=self.encoding, errors=self.errors)
+
+
+def _make_private(log_dir: Path) -> None:
+    """Files left readable by others (by an older version) become the owner's only."""
+    for path in log_dir.glob("trayapp.log*"):
+        with contextlib.suppress(OSError):
+            os.chmod(path, FILE_MODE)
 
 
 def setup_logging(log_dir: Path | None, verbosity: int) -> None:
-    """Log INFO and up to `log_dir/trayapp.log` (1 MB × 3); with -v also to stderr."""
+    """Log INFO and up to `log_dir/trayapp.log` (1 MB × 3, mode 0600); with -v also to stderr."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -22,11 +41,12 @@ def setup_logging(log_dir: Path | None, verbosity: int) -> None:
     if log_dir is not None:
         try:
             log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handler = logging.handlers.RotatingFileHandler(
+            handler = PrivateRotatingFileHandler(
                 log_dir / "trayapp.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
             )
             handler.setFormatter(logging.Formatter(FORMAT))
             root.addHandler(handler)
+            _make_private(log_dir)
         except OSError as error:
             print(f"trayapp: cannot write logs to {log_dir}: {error}", file=sys.stderr)
     if verbosity > 0:

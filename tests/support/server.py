@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +34,10 @@ class Reply:
     delay: float = 0.0
     etag: bool = True
     drip: float = 0.0
+    # faults of the connection itself (all off by default):
+    reset_after: int | None = None  # send the headers and this many body bytes, then reset (RST)
+    stall_reused: bool = False  # never answer a request that reuses a kept-alive connection
+    chunked: bool = False  # send the body chunked, with no Content-Length to refuse it early
 
 
 @dataclass
@@ -41,6 +48,7 @@ class Request:
     headers: dict[str, str]
     status: int
     body_bytes: int
+    connection: int = 0  # which TCP connection carried it (1, 2, ... in order of arrival)
 
 
 class StatusServer:
@@ -50,6 +58,8 @@ class StatusServer:
         self.routes: dict[str, Reply] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
+        self._connections = itertools.count(1)
+        self._stopping = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,12 +99,29 @@ class StatusServer:
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def _connection_of(self, handler: BaseHTTPRequestHandler) -> tuple[int, int]:
+        """The handler's connection number and how many requests it carried before this one."""
+        state: list[int] | None = getattr(handler, "_connection_state", None)
+        if state is None:
+            state = [next(self._connections), 0]
+            handler._connection_state = state  # type: ignore[attr-defined]
+        earlier = state[1]
+        state[1] += 1
+        return state[0], earlier
+
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         with self._lock:
             reply = self.routes.get(handler.path)
+            connection, earlier = self._connection_of(handler)
         headers = {k.lower(): v for k, v in handler.headers.items()}
         if reply is None:
             reply = Reply(b"<html><body>Not found</body></html>", 404, "text/html")
+        if reply.stall_reused and earlier:
+            with self._lock:
+                self.requests.append(Request(handler.path, headers, 0, 0, connection))
+            self._stopping.wait(30)  # no answer, ever: the client has to give up
+            handler.close_connection = True
+            return
         if reply.delay:
             time.sleep(reply.delay)
         body = reply.body
@@ -110,14 +137,21 @@ class StatusServer:
             body = gzip.compress(body)
             out_headers["Content-Encoding"] = "gzip"
         with self._lock:
-            self.requests.append(Request(handler.path, headers, status, len(body)))
+            self.requests.append(Request(handler.path, headers, status, len(body), connection))
         try:
             handler.send_response(status)
             for key, value in out_headers.items():
                 handler.send_header(key, value)
-            handler.send_header("Content-Length", str(len(body)))
+            if reply.chunked:
+                handler.send_header("Transfer-Encoding", "chunked")
+            else:
+                handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
-            if reply.drip:
+            if reply.reset_after is not None:
+                self._reset_mid_body(handler, body[: reply.reset_after])
+            elif reply.chunked:
+                self._send_chunked(handler, body)
+            elif reply.drip:
                 for index in range(len(body)):
                     handler.wfile.write(body[index : index + 1])
                     handler.wfile.flush()
@@ -127,11 +161,33 @@ class StatusServer:
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    @staticmethod
+    def _reset_mid_body(handler: BaseHTTPRequestHandler, part: bytes) -> None:
+        """Send `part` of the body, then drop the connection with a TCP reset."""
+        handler.wfile.write(part)
+        handler.wfile.flush()
+        # Linger 0: closing sends RST instead of FIN (the socket closes when the handler ends).
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+        handler.close_connection = True
+
+    @staticmethod
+    def _send_chunked(handler: BaseHTTPRequestHandler, body: bytes, size: int = 64 * 1024) -> None:
+        """The body in chunks of `size` bytes, without copying it."""
+        view = memoryview(body)
+        for start in range(0, len(view), size):
+            piece = view[start : start + size]
+            handler.wfile.write(b"%x\r\n" % len(piece))
+            handler.wfile.write(piece)
+            handler.wfile.write(b"\r\n")
+        handler.wfile.write(b"0\r\n\r\n")
+
     def start(self) -> StatusServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

@@ -107,9 +107,11 @@ def _document(body: bytes) -> Mapping[str, Any]:
     document = load_json(body)
     if not isinstance(document, dict):
         raise ParseError("not a status page: expected a JSON object")
-    if not any(key in document for key in _TOP_KEYS):
+    # A key whose value is null says nothing: a page of nulls is not an all-clear.
+    present = {key for key in _TOP_KEYS if document.get(key) is not None}
+    if not present:
         raise ParseError("not a status page: none of page, status, components, incidents")
-    if not any(key in document for key in _TOP_KEYS if key != "page"):
+    if not present - {"page"}:
         # `page` alone says nothing about health (Instatus' summary.json has one too):
         # reading it as an empty, operational page would be a false all-clear.
         raise ParseError("not a status page: no status, components or incidents")

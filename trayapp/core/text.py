@@ -213,4 +213,5 @@ def iso_utc(moment: datetime | None) -> str | None:
     """`2026-02-04T18:02:11Z`, or None (language-neutral: JSON, files)."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: "%Y" is not zero-padded, and year 1 (Go's zero time) must read back.
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,6 +20,9 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 REQUEST_TIMEOUT = 10.0
 TOTAL_DEADLINE = 20.0
 MAX_RETRY_AFTER = 3600.0
+# Compressed bodies are inflated in pieces of at most this size, so that a small gzip bomb
+# never becomes one huge string before the size cap can refuse it.
+DECODE_PIECE = 64 * 1024
 
 
 class FetchError(Exception):
@@ -122,6 +127,80 @@ def _describe(error: Exception) -> tuple[str, bool]:
     return f"network error: {type(error).__name__}", True
 
 
+class _Inflater:
+    """Undoes one gzip or deflate content coding, in pieces of at most DECODE_PIECE bytes."""
+
+    def __init__(self, coding: str) -> None:
+        if coding in ("gzip", "x-gzip"):
+            wbits = 16 + zlib.MAX_WBITS
+        elif coding == "deflate":
+            wbits = zlib.MAX_WBITS
+        else:  # br, zstd, compress...: never asked for
+            raise FetchError("undecodable response")
+        self._raw_deflate_allowed = coding == "deflate"
+        self._decompressor = zlib.decompressobj(wbits)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded bytes of the next part of the body."""
+        pending = data
+        while pending and not self._decompressor.eof:
+            try:
+                piece = self._decompressor.decompress(pending, DECODE_PIECE)
+            except zlib.error:
+                if self._raw_deflate_allowed and not self._started:
+                    # "deflate" is often sent without its zlib header: retry as raw deflate.
+                    self._raw_deflate_allowed = False
+                    self._decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise FetchError("undecodable response") from None
+            self._started = True
+            pending = self._decompressor.unconsumed_tail
+            if piece:
+                yield piece
+            if not pending and len(piece) == DECODE_PIECE:
+                # zlib may still hold output for the input it has already taken.
+                yield from self._drain()
+
+    def _drain(self) -> Iterator[bytes]:
+        while not self._decompressor.eof:
+            piece = self._decompressor.decompress(b"", DECODE_PIECE)
+            if not piece:
+                return
+            yield piece
+
+    def finish(self) -> Iterator[bytes]:
+        """Whatever is left once the body has ended."""
+        yield from self._drain()
+        try:
+            rest = self._decompressor.flush()
+        except zlib.error:
+            raise FetchError("undecodable response") from None
+        if rest:
+            yield rest
+
+
+def _inflaters(content_encoding: str | None) -> list[_Inflater]:
+    """Decoders for a Content-Encoding header, in the order they must be applied."""
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+    return [_Inflater(c) for c in reversed(codings) if c not in ("", "identity")]
+
+
+def _decoded(inflaters: list[_Inflater], data: bytes, *, final: bool = False) -> Iterator[bytes]:
+    """`data` through every layer of decoding; with `final`, also what each layer still holds."""
+    pieces: Iterator[bytes] = iter((data,)) if data else iter(())
+    for inflater in inflaters:
+        pieces = _through(inflater, pieces, final)
+    return pieces
+
+
+def _through(inflater: _Inflater, pieces: Iterator[bytes], final: bool) -> Iterator[bytes]:
+    for piece in pieces:
+        yield from inflater.feed(piece)
+    if final:
+        yield from inflater.finish()
+
+
 class Fetcher:
     """Fetches URLs with conditional GET, gzip, a size cap, timeouts and a User-Agent."""
 
@@ -151,9 +230,19 @@ class Fetcher:
         """Close the shared connection pool."""
         await self._client.aclose()
 
-    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET `url`; raises FetchError with a one-line reason for anything but a usable answer."""
-        headers = {}
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Fetched:
+        """GET `url`; raises FetchError with a one-line reason for anything but a usable answer.
+
+        `headers` are sent as they are and never appear in a reason (they may carry a key).
+        """
+        headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -180,14 +269,25 @@ class Fetcher:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
+            # The body is decoded here, not by httpx, so that the size cap bounds the memory
+            # used while inflating (the decoded size counts, so a gzip bomb is refused too).
+            inflaters = _inflaters(response.headers.get("Content-Encoding"))
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
-                chunks.append(chunk)
+            async for raw in response.aiter_raw():
+                for piece in _decoded(inflaters, raw):
+                    size = self._take(chunks, piece, size)
+            for piece in _decoded(inflaters, b"", final=True):
+                size = self._take(chunks, piece, size)
             self.bytes_received += response.num_bytes_downloaded
             return Fetched(
                 b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified")
             )
+
+    def _take(self, chunks: list[bytes], piece: bytes, size: int) -> int:
+        """Keep `piece`; the new size, or FetchError past the cap."""
+        size += len(piece)
+        if size > self.max_bytes:
+            raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
+        chunks.append(piece)
+        return size

@@ -23,9 +23,11 @@ class InstanceLock:
 
 
 def acquire(path: Path) -> InstanceLock | None:
-    """The lock, or None when another instance holds it."""
+    """The lock, or None when another instance holds it (the lock file is created mode 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = path.open("a+", encoding="utf-8")
+    # Only the owner may open it: another user's process could otherwise take a lock on it.
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    handle = os.fdopen(descriptor, "a+", encoding="utf-8")
     try:
         if sys.platform == "win32":
             import msvcrt

@@ -14,6 +14,10 @@ from trayapp.core.codec import SavedState, StateFormatError, decode_state, encod
 
 log = logging.getLogger(__name__)
 
+# A temp file older than this was left by a write that was killed halfway (a crash, a
+# power cut): the state file itself is whole, the temp file is only litter.
+STALE_TEMP_SECONDS = 60.0
+
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` so that readers see the old or the new file, never half."""
@@ -48,6 +52,7 @@ class StateStore:
 
     def load(self) -> SavedState | None:
         """The saved state, or None when there is none (a corrupt file is moved aside)."""
+        self._remove_stale_temp_files()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -62,6 +67,20 @@ class StateStore:
             return None
         self._last_written = None
         return saved
+
+    def _remove_stale_temp_files(self) -> None:
+        """Delete temp files of writes that never finished (never one still being written)."""
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        removed = 0
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        if removed:
+            log.info("removed %d unfinished temp file(s) next to %s", removed, self.path)
 
     def _move_aside(self, reason: str) -> None:
         stamp = time.strftime("%Y%m%dT%H%M%S")

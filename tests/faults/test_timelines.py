@@ -1,0 +1,234 @@
+"""Random timelines of page states, faults and restarts, judged by the real engine and state file.
+
+A model that knows only what the page said on each successful poll decides which
+notifications may go out, and checks every one that does: a start only for an incident the
+page shows open, never twice (restarts included); a resolve only after a start, and only on a
+successful poll of a page that calls the incident resolved or has left it out for two polls;
+nothing at all on a failed poll; nothing missed. When the page finally settles, every
+incident it ever showed has had exactly one start and one resolve.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from tests.support.builders import T0
+from trayapp.catalog import ProviderSpec
+from trayapp.config import NotificationSettings
+from trayapp.core.codec import decode_state
+from trayapp.engine import Engine
+from trayapp.model import Component, Incident, ParsedPage, State
+from trayapp.shell.notify import RecordingNotifier
+from trayapp.shell.reader import Failure
+from trayapp.shell.store import StateStore
+
+SPEC = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")
+NAMES = ("Elevated error rates", "Elevated error rates", "API outage", "<b>Login</b> & SSO")
+IMPACTS = (State.DEGRADED, State.PARTIAL, State.MAJOR)
+COMPONENT_STATES = (State.OPERATIONAL, State.MAINTENANCE, State.DEGRADED, State.PARTIAL, State.MAJOR)
+FAULTS = (
+    Failure("HTTP 500"),
+    Failure("HTTP 503"),
+    Failure("timeout", connection=True),
+    Failure("not a status page: unreadable response"),
+    Failure("connection refused", connection=True),
+)
+OPEN, RESOLVED, GONE = "open", "resolved", "gone"
+CONFIRM_POLLS = 2  # the README: an incident that merely vanishes must stay gone for two polls
+
+
+@dataclass
+class PageIncident:
+    """An incident as the page tells it."""
+
+    name: str
+    impact: State
+    phase: str = OPEN
+    polls_gone: int = 0
+
+    @property
+    def may_come_back(self) -> bool:
+        """Gone, but not for long enough to be over."""
+        return self.phase == GONE and self.polls_gone < CONFIRM_POLLS
+
+
+class Timelines(RuleBasedStateMachine):
+    """One provider's page over time, polled, broken and restarted at random."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = Path(tempfile.mkdtemp(prefix="trayapp-timeline-"))
+        self.state_path = self.directory / "state.json"
+        self.now = T0
+        self.notifier = RecordingNotifier()
+        self.engine = self._new_engine()
+        self.page: dict[str, PageIncident] = {}
+        self.components = {"API": State.OPERATIONAL, "Chat": State.OPERATIONAL}
+        self.answered = False
+        self.seen_open: set[str] = set()
+        self.notified: set[str] = set()
+        self.starts: Counter[str] = Counter()
+        self.resolves: Counter[str] = Counter()
+
+    def _new_engine(self) -> Engine:
+        return Engine([SPEC], NotificationSettings(), self.notifier, StateStore(self.state_path), self._clock)
+
+    def _clock(self) -> datetime:
+        return self.now
+
+    def _ids(self, *phases: str) -> list[str]:
+        return sorted(i for i, incident in self.page.items() if incident.phase in phases)
+
+    def _returnable(self) -> list[str]:
+        return sorted(i for i, incident in self.page.items() if incident.may_come_back)
+
+    # --- what the page does ------------------------------------------------------------------
+
+    @rule(name=st.sampled_from(NAMES), impact=st.sampled_from(IMPACTS))
+    def an_incident_opens(self, name: str, impact: State) -> None:
+        self.page[f"inc-{len(self.page) + 1}"] = PageIncident(name, impact)
+
+    @precondition(lambda self: self._ids(OPEN) or self._returnable())
+    @rule(pick=st.integers(0, 99))
+    def the_page_resolves_one(self, pick: int) -> None:
+        candidates = self._ids(OPEN) + self._returnable()
+        self.page[candidates[pick % len(candidates)]].phase = RESOLVED
+
+    @precondition(lambda self: self._ids(OPEN))
+    @rule(pick=st.integers(0, 99))
+    def one_drops_off_the_page(self, pick: int) -> None:
+        candidates = self._ids(OPEN)
+        incident = self.page[candidates[pick % len(candidates)]]
+        incident.phase, incident.polls_gone = GONE, 0
+
+    @precondition(lambda self: self._returnable())
+    @rule(pick=st.integers(0, 99))
+    def one_comes_back(self, pick: int) -> None:
+        candidates = self._returnable()
+        self.page[candidates[pick % len(candidates)]].phase = OPEN
+
+    @precondition(lambda self: self._ids(OPEN))
+    @rule(pick=st.integers(0, 99), impact=st.sampled_from(IMPACTS))
+    def an_impact_changes(self, pick: int, impact: State) -> None:
+        candidates = self._ids(OPEN)
+        self.page[candidates[pick % len(candidates)]].impact = impact
+
+    @rule(name=st.sampled_from(("API", "Chat")), state=st.sampled_from(COMPONENT_STATES))
+    def a_component_changes(self, name: str, state: State) -> None:
+        self.components[name] = state
+
+    # --- what trayapp goes through -----------------------------------------------------------
+
+    def _parsed_page(self) -> ParsedPage:
+        return ParsedPage(
+            components=tuple(
+                Component(name, state, id=f"c-{name}") for name, state in self.components.items()
+            ),
+            incidents=tuple(
+                Incident(i, p.name, p.impact, "investigating", url=f"https://stspg.io/{i}", started_at=T0)
+                for i, p in sorted(self.page.items())
+                if p.phase == OPEN
+            ),
+            closed_incident_ids=frozenset(self._ids(RESOLVED)),
+        )
+
+    @rule()
+    def a_successful_poll(self) -> None:
+        self.now += timedelta(minutes=1)
+        for incident in self.page.values():
+            if incident.phase == GONE:
+                incident.polls_gone += 1
+        showing = set(self._ids(OPEN))
+        over = set(self._ids(RESOLVED)) | {i for i in self._ids(GONE) if not self.page[i].may_come_back}
+        first_answer = not self.answered
+        already = len(self.notifier.sent)
+        self.engine.handle(SPEC, self._parsed_page())
+        self.answered = True
+        self.seen_open |= showing
+        for notice in self.notifier.sent[already:]:
+            if notice.kind in ("start", "summary"):
+                assert (notice.kind == "summary") == first_answer, "open at the first answer: summed up"
+                for incident_id in [notice.incident_id] if notice.incident_id else sorted(showing):
+                    assert incident_id in showing, f"start of {incident_id}, which the page does not show"
+                    assert incident_id not in self.notified, f"second start of {incident_id}"
+                    self.notified.add(incident_id)
+                    self.starts[incident_id] += 1
+            elif notice.kind == "resolve":
+                assert notice.incident_id in self.notified, (
+                    f"resolve of {notice.incident_id} before its start"
+                )
+                assert notice.incident_id in over, f"resolve of {notice.incident_id}, which is not over"
+                self.notified.discard(notice.incident_id)
+                self.resolves[notice.incident_id] += 1
+            else:
+                raise AssertionError(f"unexpected {notice.kind} notification: {notice.title}")
+        assert showing <= self.notified, "every incident the page shows has been notified"
+        assert self.notified <= showing | set(self._returnable()), "nothing stays notified once over"
+
+    @rule(fault=st.sampled_from(FAULTS))
+    def a_failed_poll(self, fault: Failure) -> None:
+        self.now += timedelta(minutes=1)
+        before = self.engine.snapshot().providers[0]
+        already = len(self.notifier.sent)
+        self.engine.handle(SPEC, fault)
+        after = self.engine.snapshot().providers[0]
+        assert self.notifier.sent[already:] == [], "a failed poll notifies nothing"
+        assert [i.id for i in after.incidents] == [i.id for i in before.incidents], (
+            "a failure resolves nothing"
+        )
+        if before.state >= State.DEGRADED:
+            assert after.state >= State.UNKNOWN, "a failure never turns an outage green"
+
+    @rule()
+    def a_restart(self) -> None:
+        self.engine.flush()
+        already = len(self.notifier.sent)
+        self.engine = self._new_engine()
+        assert self.notifier.sent[already:] == []
+
+    @rule(hours=st.integers(1, 72))
+    def the_machine_sleeps(self, hours: int) -> None:
+        self.now += timedelta(hours=hours)
+
+    @invariant()
+    def the_state_file_is_always_whole(self) -> None:
+        if self.state_path.exists():
+            decode_state(json.loads(self.state_path.read_bytes()))
+
+    def teardown(self) -> None:
+        try:
+            for incident in self.page.values():
+                if incident.phase == OPEN or incident.may_come_back:
+                    incident.phase = RESOLVED
+            self.a_successful_poll()
+            self.a_successful_poll()
+            assert self.notified == set()
+            assert set(self.starts) == self.seen_open == set(self.resolves)
+            assert all(self.starts[i] == 1 == self.resolves[i] for i in self.seen_open), (
+                self.starts,
+                self.resolves,
+            )
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def test_every_incident_gets_one_start_and_one_resolve_whatever_happens() -> None:
+    run_state_machine_as_test(
+        Timelines, settings=settings(max_examples=150, stateful_step_count=50, deadline=None)
+    )
