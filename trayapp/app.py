@@ -11,14 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from trayapp import paths
 from trayapp.catalog import ProviderSpec
 from trayapp.config import Config, ConfigError, interval_for, load_config
 from trayapp.core.diff import Event
 from trayapp.core.tracker import new_track, observe_failure, observe_page
 from trayapp.core.view import event_line
-from trayapp.engine import Engine
+from trayapp.engine import Clock, Engine, utc_now
 from trayapp.model import ParsedPage, Snapshot
 from trayapp.shell.fetch import Fetcher
+from trayapp.shell.history import HistoryRecorder
 from trayapp.shell.notify import Notifier
 from trayapp.shell.poller import Poller
 from trayapp.shell.reader import Failure, PageReader
@@ -27,6 +29,8 @@ from trayapp.shell.store import StateStore
 log = logging.getLogger(__name__)
 
 CONFIG_CHECK_SECONDS = 1.0
+# A provider silent for longer than this (or 3 poll intervals) is not watched, for the history.
+HISTORY_MIN_GAP = 15 * 60.0
 
 
 async def _read_all(specs: Sequence[ProviderSpec]) -> list[ParsedPage | Failure]:
@@ -93,13 +97,44 @@ class ConfigWatcher:
         return True
 
 
+def continuity_limit(interval: float) -> float:
+    """Longest quiet time (s) after which the history takes a provider as no longer watched.
+
+    Polls come every `interval`, or up to 10 minutes apart while a page fails; a longer
+    silence means trayapp was not running or the machine slept.
+    """
+    return max(HISTORY_MIN_GAP, 3 * interval)
+
+
 class Watch:
-    """The engine and poller without a tray: what `trayapp watch` and the tray share."""
+    """The engine, poller and history without a tray: what `trayapp watch` and the tray share.
+
+    The history goes next to the state file (`history_path` overrides it).
+    """
 
     def __init__(
-        self, config: Config, config_path: Path, notifier: Notifier, state_path: Path, err: TextIO
+        self,
+        config: Config,
+        config_path: Path,
+        notifier: Notifier,
+        state_path: Path,
+        err: TextIO,
+        history_path: Path | None = None,
+        clock: Clock = utc_now,
     ) -> None:
-        self.engine = Engine(config.providers, config.notifications, notifier, StateStore(state_path))
+        self.history = HistoryRecorder(
+            history_path or state_path.with_name(paths.HISTORY_NAME),
+            config.history.days,
+            gap_for=self._gap_for,
+        )
+        self.engine = Engine(
+            config.providers,
+            config.notifications,
+            notifier,
+            StateStore(state_path),
+            clock=clock,
+            history=self.history,
+        )
         self.watcher = ConfigWatcher(config_path, config, self._apply, err)
         self.poller = Poller(
             config.providers,
@@ -111,19 +146,27 @@ class Watch:
     def _on_result(self, spec: ProviderSpec, result: ParsedPage | Failure) -> None:
         self.engine.handle(spec, result, self.poller.detected)
 
+    def _gap_for(self, provider_id: str) -> float:
+        """Called from the history's thread: reads the current config only."""
+        config = self.watcher.config
+        spec = next((spec for spec in config.providers if spec.id == provider_id), None)
+        return continuity_limit(interval_for(config, spec) if spec is not None else config.poll_interval)
+
     def _apply(self, config: Config) -> None:
         self.engine.set_settings(config.notifications)
         self.engine.set_specs(config.providers)
         self.poller.set_specs(config.providers)
+        self.history.set_retention(config.history.days)
 
     def start(self) -> None:
         """Start polling."""
         self.poller.start()
 
     def stop(self) -> None:
-        """Stop polling and save the state."""
+        """Stop polling, save the state and write the last of the history."""
         self.poller.stop()
         self.engine.flush()
+        self.history.close(timeout=1.0)
 
 
 def run_watch(

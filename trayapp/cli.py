@@ -26,6 +26,7 @@ With no command it runs the tray indicator. The other commands need no display:
   watch         poll and print one line per change (and notify, when a desktop is there)
   providers     list the built-in providers
   check-config  validate the config file
+  history       what trayapp recorded: incidents, durations and uptime per provider
 """
 
 
@@ -60,12 +61,30 @@ def build_parser() -> argparse.ArgumentParser:
         ("watch", "poll and print one line per change"),
         ("providers", "list the built-in providers"),
         ("check-config", "validate the config file"),
+        ("history", "list recorded incidents and uptime per provider"),
     ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _add_common(sub, top=False)
         if name == "status":
             sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        if name == "history":
+            _add_history_arguments(sub)
     return parser
+
+
+def _add_history_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", metavar="ID", help="only this provider (see `trayapp providers`)")
+    parser.add_argument(
+        "--since",
+        metavar="WHEN",
+        default="7d",
+        help="start of the period: 7d (days, from midnight UTC), 24h, 2w, or a date like 2026-02-01"
+        " (default: 7d)",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    parser.add_argument("--summary", action="store_true", help="print only the uptime per provider")
 
 
 def _load(path: Path | None) -> tuple[Config, Path]:
@@ -130,6 +149,45 @@ def cmd_check_config(path: Path | None) -> int:
     return 0
 
 
+def cmd_history(config: Config, args: argparse.Namespace) -> int:
+    """`trayapp history`: recorded incidents (newest first) and uptime, as a table, JSON or CSV."""
+    from datetime import UTC, datetime
+
+    from trayapp.core.history import parse_since
+    from trayapp.core.history_view import history_csv, history_json, history_table
+    from trayapp.shell.history_db import HistoryError
+    from trayapp.shell.history_read import known_providers, read_report
+
+    now = datetime.now(UTC)
+    try:
+        since = parse_since(args.since, now)
+    except ValueError as error:
+        print(f"trayapp history: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    path = paths.history_file()
+    try:
+        provider = args.provider
+        if provider is not None:
+            known = {spec.id for spec in config.providers} | set(CATALOG) | known_providers(path)
+            if provider not in known:
+                print(
+                    f"trayapp history: unknown provider id {provider!r} (see `trayapp providers`)",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+        report = read_report(path, since, now, provider)
+    except HistoryError as error:
+        print(f"trayapp history: cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(history_json(report, args.summary), ensure_ascii=False, indent=2))
+    elif args.csv:
+        sys.stdout.write(history_csv(report, args.summary))
+    else:
+        print(history_table(report, args.summary))
+    return 0
+
+
 def cmd_watch(config: Config, config_path: Path) -> int:
     """`trayapp watch`: poll until interrupted, one line per change."""
     from trayapp.app import run_watch
@@ -166,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_providers(config)
     if command == "watch":
         return cmd_watch(config, config_path)
+    if command == "history":
+        return cmd_history(config, args)
     return cmd_tray(config, config_path)
 
 

@@ -50,11 +50,14 @@ _LANGUAGES: tuple[str, ...] = ("auto", "en", "it")
 _KINDS: tuple[str, ...] = ("auto", "statuspage", "incidentio", "instatus", "betterstack", "google", "feed")
 _SEVERITIES: tuple[str, ...] = tuple(state.label for state in State)
 
-_TOP_KEYS = ("poll_interval", "language", "builtin", "notifications", "probes", "providers")
+_TOP_KEYS = ("poll_interval", "language", "builtin", "notifications", "probes", "history", "providers")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "notifications": ("enabled", "min_severity", "maintenance", "updates"),
     "probes": ("enabled", "interval"),
+    "history": ("days",),
 }
+HISTORY_DAYS = 180
+_MAX_HISTORY_DAYS = 3660
 _PROVIDER_KEYS = ("name", "url", "kind", "components", "probe", "id")
 _CATALOG_HINT = "(see `trayapp providers`)"
 
@@ -79,6 +82,13 @@ class ProbeSettings:
     interval: float = 60.0
 
 
+@dataclass(frozen=True)
+class HistorySettings:
+    """The [history] table: how many days of history to keep."""
+
+    days: int = HISTORY_DAYS
+
+
 def _default_specs() -> tuple[ProviderSpec, ...]:
     return tuple(CATALOG[provider_id] for provider_id in DEFAULT_PROVIDERS)
 
@@ -93,6 +103,7 @@ class Config:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     probes: ProbeSettings = field(default_factory=ProbeSettings)
     providers: tuple[ProviderSpec, ...] = field(default_factory=_default_specs)
+    history: HistorySettings = field(default_factory=HistorySettings)
 
 
 @dataclass(frozen=True)
@@ -426,6 +437,20 @@ class _Checker:
             interval=self.seconds(table, path, "interval", 60.0),
         )
 
+    def history(self, data: Mapping[str, object]) -> HistorySettings:
+        """The [history] table."""
+        table, path = self.table(data, "history"), ("history",)
+        self.unknown_keys(table, _SECTION_KEYS["history"], path)
+        value = table.get("days", HISTORY_DAYS)
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_HISTORY_DAYS:
+            return HistorySettings(days=value)
+        message = (
+            f"{_label(path, 'days')} must be a whole number of days from 1 to {_MAX_HISTORY_DAYS},"
+            f" not {_show(value)}{_quote_hint(value)}"
+        )
+        self.problem((*path, "days"), message)
+        return HistorySettings()
+
     def entries(self, data: Mapping[str, object]) -> list[_Entry]:
         """The valid [[providers]] entries (problems recorded for the others)."""
         value = data.get("providers", [])
@@ -593,6 +618,7 @@ class _Checker:
             notifications=self.notifications(data),
             probes=self.probes(data),
             providers=self.assemble(builtin, self.entries(data)),
+            history=self.history(data),
         )
         self.warn_intervals(config)
         if not config.providers and not self.problems:
@@ -676,6 +702,11 @@ updates = false
 enabled = true
 # Seconds between probes; remote edges at most every 30 s, loopback ones every 0.2 s.
 interval = 60
+
+[history]
+# Days of history to keep (`trayapp history`, the details page's charts); older records are
+# deleted once a day. A whole number from 1 to {_MAX_HISTORY_DAYS}.
+days = {HISTORY_DAYS}
 
 # Any number of custom status pages, each in its own [[providers]] table. Remove the
 # leading "# " to use one.

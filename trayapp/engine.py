@@ -1,8 +1,9 @@
 """The engine: poll results in, confirmed snapshot, events and notifications out.
 
 It glues the pure core (tracker, diff, notices) to the edges (state store, notifier,
-listeners such as `watch`'s printer or the tray). Thread-safe: the poller calls
-`handle` from its thread; listeners are called with the lock released.
+history, listeners such as `watch`'s printer or the tray). Thread-safe: the poller calls
+`handle` from its thread; listeners are called with the lock released. The history only
+gets a record queued: the disk is the history's own thread's business.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.codec import SavedState
-from trayapp.core.diff import Event, IncidentStarted, diff
+from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
 from trayapp.core.notices import plan_notices
+from trayapp.core.recording import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.tracker import Track, new_track, observe_failure, observe_page
 from trayapp.model import ParsedPage, Snapshot
 from trayapp.shell.notify import Notifier
@@ -35,6 +38,27 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class HistorySink(Protocol):
+    """Where the engine hands each poll's record for the history (it must not block)."""
+
+    def record(self, record: PollRecord) -> None:
+        """Take one record."""
+
+
+def past_incidents(page: ParsedPage) -> tuple[PastIncident, ...]:
+    """Incidents the page reports as over, with their time of resolution.
+
+    They come as `closed_incidents` (each with a `resolved_at`) from adapters that read a page's
+    list of past incidents; a page that carries no such list, or an incident without its time,
+    gives none.
+    """
+    return tuple(
+        PastIncident(incident, incident.resolved_at)
+        for incident in page.closed_incidents
+        if incident.resolved_at is not None
+    )
+
+
 class Engine:
     """Turns poll results into a confirmed snapshot, events, notifications and saved state."""
 
@@ -45,8 +69,12 @@ class Engine:
         notifier: Notifier,
         store: StateStore | None = None,
         clock: Clock = utc_now,
+        history: HistorySink | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self._history = history
+        self._read_this_run: set[str] = set()
+        self._gone_while_away: dict[str, frozenset[str]] = {}
         self._settings = settings
         self._notifier = notifier
         self._store = store
@@ -109,7 +137,7 @@ class Engine:
         with self._lock:
             if spec.id not in self._tracks:
                 return
-            track = self._tracks[spec.id]
+            track = before = self._tracks[spec.id]
             if isinstance(result, Failure):
                 if track.last_error != result.reason:
                     log.warning("%s: %s", spec.name, result.reason)
@@ -129,6 +157,9 @@ class Engine:
                 self._saved_detected = dict(detected)
             self._save()
             snapshot = self._snapshot
+            record = self._history_record(before, track, result, events, now)
+            if record is not None and self._history is not None:
+                self._history.record(record)  # only queued: keeps the per-provider order
         for notice in notices:
             self._notifier.send(notice)
         for listener in self._listeners:
@@ -136,6 +167,30 @@ class Engine:
                 listener(snapshot, events)
             except Exception:
                 log.exception("a listener failed")
+
+    def _history_record(
+        self, before: Track, after: Track, result: ParsedPage | Failure, events: list[Event], now: datetime
+    ) -> PollRecord | None:
+        """What this poll adds to the history (None without a history)."""
+        if self._history is None:
+            return None
+        provider_id = after.view.id
+        if isinstance(result, Failure):
+            return poll_record(after.view, result.reason, events, now)
+        first_read = provider_id not in self._read_this_run
+        if first_read:
+            self._read_this_run.add(provider_id)
+            if before.view.last_success_at is not None:
+                open_now = {incident.id for incident in result.incidents}
+                self._gone_while_away[provider_id] = gone_while_away(before.view, open_now)
+        away = self._gone_while_away.get(provider_id, frozenset())
+        record = poll_record(after.view, None, events, now, past_incidents(result), away, first_read)
+        resolved = {
+            e.incident.id for e in events if isinstance(e, IncidentResolved) and e.provider_id == provider_id
+        }
+        if away & resolved:
+            self._gone_while_away[provider_id] = away - resolved
+        return record
 
     def _hold_first_sight(self, provider_id: str, events: list[Event]) -> list[Event]:
         """Keep incidents seen at first sight until every new provider has answered once.

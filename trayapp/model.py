@@ -80,6 +80,7 @@ class Incident:
     latest_update: str = ""
     is_maintenance: bool = False
     components: tuple[str, ...] = ()
+    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class ParsedPage:
     """What one adapter read from one document: the page's own story, unjudged.
 
     `incidents` are the open ones (including active maintenances); `closed_incident_ids`
-    are incidents the document explicitly says are over (feeds, incident lists);
+    are incidents the document explicitly says are over (feeds, incident lists), and
+    `closed_incidents` those of them it describes, each with its `resolved_at` when given;
     `upcoming` are scheduled maintenances that have not started. `unknown_values` lists
     vocabulary values the adapter did not know (each mapped to unknown), for logging.
     """
@@ -97,6 +99,7 @@ class ParsedPage:
     indicator: State | None = None
     upcoming: tuple[Incident, ...] = ()
     closed_incident_ids: frozenset[str] = frozenset()
+    closed_incidents: tuple[Incident, ...] = ()
     unknown_values: tuple[str, ...] = ()
     page_name: str | None = None
 

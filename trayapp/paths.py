@@ -7,6 +7,7 @@ from pathlib import Path
 import platformdirs
 
 APP = "trayapp"
+HISTORY_NAME = "history.sqlite3"
 
 
 def config_file() -> Path:
@@ -22,6 +23,11 @@ def state_dir() -> Path:
 def state_file() -> Path:
     """The saved snapshot and notified incidents."""
     return state_dir() / "state.json"
+
+
+def history_file() -> Path:
+    """The history database (what was observed, for `trayapp history` and the details page)."""
+    return state_dir() / HISTORY_NAME
 
 
 def log_dir() -> Path:

@@ -2,7 +2,8 @@
 
 Chromium is required (CI installs it): these tests fail, never skip, when it is missing.
 `TRAYAPP_DOCS_SCREENSHOT=docs/details-page.png pytest tests/e2e/test_details_browser.py`
-also copies the screenshot of the realistic page there, for the README.
+also copies the screenshot of the realistic page there, for the README, and
+`TRAYAPP_HISTORY_SCREENSHOT=docs/history.png` the history charts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import cast
 import pytest
 from PIL import Image
 
+from tests.support.history_sample import sample_history
+from tests.support.server import StatusServer
 from trayapp.core.details_page import STATE_COLOURS, render_details
 from trayapp.model import Component, Incident, ProviderView, Snapshot, State
 from trayapp.shell.details import write_details
@@ -261,3 +264,86 @@ def test_dark_mode_is_dark(tmp_path: Path) -> None:
     red, green, blue = pixel(image, 3, 3)
     assert max(red, green, blue) < 60
     assert has_colour(image, STATE_COLOURS[State.PARTIAL])
+
+
+# --- the history charts --------------------------------------------------------------------------
+
+
+def history_page(tmp_path: Path) -> Path:
+    return write_details(realistic_snapshot(), NOW, directory=tmp_path / "cache", history=sample_history(NOW))
+
+
+def trapped_chromium(tmp_path: Path, trap: StatusServer, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Chromium whose every request, loopback included, goes to `trap` as a proxy.
+
+    Chromium's own clock check is switched off: only what the page asks for reaches the trap.
+    """
+    return chromium(
+        tmp_path,
+        f"--proxy-server={trap.url}",
+        "--proxy-bypass-list=<-loopback>",
+        "--disable-features=NetworkTimeServiceQuerying",
+        *arguments,
+    )
+
+
+def test_history_charts_render_with_text_alternatives_and_no_request(
+    tmp_path: Path, server: StatusServer
+) -> None:
+    page = history_page(tmp_path)
+    result = trapped_chromium(tmp_path, server, "--dump-dom", page.as_uri())
+    dom = _Dom()
+    dom.feed(result.stdout)
+    text = " ".join(dom.text)
+    assert dom.tags.count("svg") == 7
+    assert dom.tags.count("rect") >= 2 * (90 + 30)
+    assert "OpenAI: the worst state of each of the last 90 days" in text  # the charts' <title>s
+    assert "2026-01-09: not watched" in text
+    assert "Operational 98.95 % of the observed time in the last 90 days" in text
+    assert "role" in dom.attributes
+    assert "aria-labelledby" in dom.attributes
+    assert server.requests == [], "the page asked for nothing"
+
+
+def test_the_request_trap_would_catch_a_request(tmp_path: Path, server: StatusServer) -> None:
+    # The control for the test above: a page that does load something is caught by the trap.
+    page = tmp_path / "leaky.html"
+    page.write_text('<p>x</p><img src="http://leak.example/pixel.png">', encoding="utf-8")
+    trapped_chromium(tmp_path, server, "--dump-dom", page.as_uri())
+    assert [request.path for request in server.requests] == ["http://leak.example/pixel.png"]
+
+
+def history_crop(image: Image.Image) -> Image.Image:
+    """The first history block: from above its bars to below its incident list."""
+    green = tuple(int(STATE_COLOURS[State.OPERATIONAL][i : i + 2], 16) for i in (1, 3, 5))
+    for y in range(image.height):
+        row = [pixel(image, x, y) for x in range(0, image.width, 2)]
+        if sum(1 for rgb in row if rgb == green) > 150:  # a row through the daily bars
+            return image.crop((100, max(0, y - 70), image.width - 100, min(image.height, y + 660)))
+    raise AssertionError("no bars on the page")
+
+
+def test_history_charts_are_drawn_in_the_state_colours_light_and_dark(tmp_path: Path) -> None:
+    page = history_page(tmp_path)
+    light = screenshot(tmp_path, page, size="1200,2600")
+    crop = history_crop(light)
+    for state in (
+        State.OPERATIONAL,
+        State.DEGRADED,
+        State.PARTIAL,
+        State.MAJOR,
+        State.MAINTENANCE,
+        State.UNKNOWN,
+    ):
+        assert has_colour(crop, STATE_COLOURS[state], tolerance=6, at_least=30), state
+    assert has_colour(crop, "#d8dee4", tolerance=4, at_least=30), "not-watched days"
+    dark = history_crop(screenshot(tmp_path, page, "--force-dark-mode", size="1200,2600"))
+    assert max(pixel(dark, 3, 3)) < 60
+    assert has_colour(dark, "#30363d", tolerance=4, at_least=30), "not-watched days, dark"
+    assert has_colour(dark, STATE_COLOURS[State.OPERATIONAL], tolerance=6, at_least=30)
+    narrow = screenshot(tmp_path, page, size="520,2600")
+    assert has_colour(narrow, STATE_COLOURS[State.PARTIAL], tolerance=6)
+    target = os.environ.get("TRAYAPP_HISTORY_SCREENSHOT")
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        crop.save(target, optimize=True)

@@ -6,13 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import write_config
-from trayapp import __version__
+from trayapp import __version__, paths
+from trayapp.core.recording import IncidentNote, PollRecord
+from trayapp.model import Incident, State
+from trayapp.shell.history_db import open_history
+from trayapp.shell.history_writer import HistoryWriter
 
 
 def trayapp(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -215,3 +220,144 @@ def test_usage_error_is_exit_3() -> None:
     result = trayapp("status", "--bogus")
     assert result.returncode == 3
     assert "unrecognized arguments" in result.stderr
+
+
+# --- trayapp history -------------------------------------------------------------------------------
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def history_rows() -> None:
+    """A week and a half of history for OpenAI and Anthropic, relative to now."""
+
+    def ago(hours: float) -> datetime:
+        return NOW - timedelta(hours=hours)
+
+    def incident(incident_id: str, name: str, impact: State, started: float) -> Incident:
+        return Incident(
+            incident_id, name, impact, "investigating", f"https://status.example/{incident_id}", ago(started)
+        )
+
+    old = incident("old", "Old outage", State.MAJOR, 240)
+    resolved = incident("two-days", "Elevated error rates", State.PARTIAL, 48)
+    ongoing = incident("now", "Slow responses", State.DEGRADED, 0.5)
+    connection = open_history(paths.history_file())
+    assert connection is not None
+    writer = HistoryWriter(connection, gap_for=lambda provider: 86400.0)
+    records = [
+        PollRecord("openai", ago(241), State.OPERATIONAL),
+        PollRecord("openai", ago(240), State.MAJOR, incidents=(IncidentNote("started", old),)),
+        PollRecord("openai", ago(238), State.OPERATIONAL, incidents=(IncidentNote("resolved", old),)),
+        PollRecord("openai", ago(48), State.PARTIAL, incidents=(IncidentNote("started", resolved),)),
+        PollRecord("openai", ago(46), State.OPERATIONAL, incidents=(IncidentNote("resolved", resolved),)),
+        *(PollRecord("openai", ago(hours), State.OPERATIONAL) for hours in (30, 10)),  # polls in between
+        PollRecord("openai", ago(0.5), State.DEGRADED, incidents=(IncidentNote("started", ongoing),)),
+        PollRecord("openai", NOW, State.DEGRADED),
+        PollRecord("anthropic", ago(10), State.OPERATIONAL),
+        PollRecord("anthropic", ago(9), None, failure="timeout", unknown_reason="timeout"),
+        PollRecord("anthropic", ago(8), State.OPERATIONAL),
+        PollRecord("anthropic", NOW, State.OPERATIONAL),
+    ]
+    connection.execute("BEGIN")
+    for record in records:
+        writer.apply(record)
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_history_with_no_database_yet_is_empty_not_an_error() -> None:
+    env_without_display = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [sys.executable, "-m", "trayapp", "history"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env_without_display,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No incidents recorded in this period." in result.stdout
+    assert "Nothing observed in this period." in result.stdout
+    data = json.loads(trayapp("history", "--json").stdout)
+    assert (data["incidents"], data["uptime"]) == ([], [])
+    assert not paths.history_file().exists(), "reading never creates the history"
+
+
+def test_history_table_lists_the_last_7_days_newest_first_then_uptime() -> None:
+    history_rows()
+    result = trayapp("history")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("History from ")
+    assert lines[0].endswith("(times in UTC)")
+    rows = [line for line in lines if line.startswith(("20", "PROVIDER", "STARTED")) or "%" in line]
+    assert rows[0].split()[:3] == ["STARTED", "ENDED", "DURATION"]
+    assert "ongoing" in rows[1]
+    assert "Slow responses" in rows[1]
+    assert "2 h" in rows[2]
+    assert "Elevated error rates" in rows[2]
+    assert "partial outage" in rows[2]
+    assert "Old outage" not in result.stdout, "older than 7 days"
+    assert any(line.startswith("anthropic") and "%" in line for line in lines)
+
+
+def test_history_json_has_the_contracts_shape() -> None:
+    history_rows()
+    result = trayapp("history", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["since", "until", "incidents", "uptime"]
+    since = datetime.fromisoformat(data["since"].replace("Z", "+00:00"))
+    assert since == datetime.combine(NOW.date() - timedelta(days=7), datetime.min.time(), tzinfo=UTC)
+    ongoing, resolved = data["incidents"]
+    assert list(ongoing) == [
+        "provider", "id", "name", "impact", "started_at", "resolved_at", "duration_s", "url",
+        "seen_after_the_fact",
+    ]  # fmt: skip
+    assert (ongoing["id"], ongoing["resolved_at"], ongoing["impact"]) == ("now", None, "degraded")
+    assert 1800 <= ongoing["duration_s"] <= 1800 + 60, "an open incident: its duration so far"
+    assert (resolved["provider"], resolved["id"], resolved["duration_s"]) == ("openai", "two-days", 7200)
+    assert resolved["url"] == "https://status.example/two-days"
+    assert resolved["seen_after_the_fact"] is False
+    by_provider = {u["provider"]: u for u in data["uptime"]}
+    # Anthropic: read at -10 h, unknown from then until read again at -8 h, then operational.
+    assert by_provider["anthropic"] == {"provider": "anthropic", "operational_pct": 80.0, "unknown_pct": 20.0}
+    # OpenAI over the week: 2 h partial of 48 h observed, and the last half hour degraded.
+    assert by_provider["openai"]["operational_pct"] == round(100 * 45.5 / 48, 2)
+    assert by_provider["openai"]["unknown_pct"] == 0.0
+
+
+def test_history_csv_summary_provider_and_since_forms() -> None:
+    history_rows()
+    csv_text = trayapp("history", "--csv").stdout
+    assert (
+        csv_text.splitlines()[0]
+        == "provider,id,name,impact,started_at,resolved_at,duration_s,url,seen_after_the_fact"
+    )
+    assert len(csv_text.splitlines()) == 3
+    summary = trayapp("history", "--summary")
+    assert "STARTED" not in summary.stdout
+    assert "OPERATIONAL" in summary.stdout
+    assert list(json.loads(trayapp("history", "--summary", "--json").stdout)) == ["since", "until", "uptime"]
+    only = json.loads(trayapp("history", "--provider", "anthropic", "--json").stdout)
+    assert (only["incidents"], [u["provider"] for u in only["uptime"]]) == ([], ["anthropic"])
+    ids = lambda *args: [i["id"] for i in json.loads(trayapp("history", "--json", *args).stdout)["incidents"]]  # noqa: E731
+    assert ids("--since", "24h") == ["now"]
+    assert ids("--since", "14d") == ["now", "two-days", "old"]
+    assert ids("--since", (NOW - timedelta(days=3)).date().isoformat()) == ["now", "two-days"]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--since", "yesterday"), "--since takes a span like 7d or 24h"),
+        (("--since", "2999-01-01"), "is in the future"),
+        (("--json", "--csv"), "not allowed with argument"),
+        (("--provider", "nosuch"), "unknown provider id 'nosuch'"),
+    ],
+)
+def test_history_usage_errors_are_exit_3_with_the_reason(args: tuple[str, ...], reason: str) -> None:
+    result = trayapp("history", *args)
+    assert result.returncode == 3
+    assert reason in result.stderr
+    assert result.stdout == ""

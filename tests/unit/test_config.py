@@ -21,6 +21,7 @@ from trayapp.config import (
     Config,
     ConfigError,
     ConfigProblem,
+    HistorySettings,
     NotificationSettings,
     ProbeSettings,
     _Locator,
@@ -251,6 +252,15 @@ BAD: list[tuple[str, int | None, str]] = [
     ("# hello\n\n[notifications]  # the table\n\n  enabled = 'x'  # bad\n", 5, "must be true or false"),
     ("notifications.enabled = 'x'\n", 1, "enabled in [notifications] must be true or false"),
     ("notifications = { enabled = true, updates = 'x' }\n", 1, "updates in [notifications]"),
+    # [history]
+    ("[history]\ndays = 0\n", 2, "days in [history] must be a whole number of days from 1 to 3660, not 0"),
+    ("[history]\n\ndays = 99999\n", 3, "days in [history] must be a whole number of days from 1 to 3660"),
+    ("[history]\ndays = 1.5\n", 2, "days in [history] must be a whole number of days"),
+    ("[history]\ndays = '30'\n", 2, 'not "30" (write numbers without quotes)'),
+    ("[history]\ndays = true\n", 2, "must be a whole number of days from 1 to 3660, not true"),
+    ("[history]\nkeep = 30\n", 2, "unknown key 'keep' in [history]"),
+    ("history = 30\n", 1, "history must be a table ([history]), not 30"),
+    ("days = 30\n", 1, "unknown key 'days' at the top level; did you mean to put it under [history]?"),
 ]
 
 # Texts with more than one problem: every problem is reported, ordered by line.
@@ -420,6 +430,14 @@ def test_a_good_config_gives_these_fields(text: str, expected: dict[str, object]
     assert warnings == []
 
 
+def test_history_retention() -> None:
+    config, warnings = parse_config("[history]\ndays = 30\n")
+    assert config.history == HistorySettings(30)
+    assert warnings == []
+    assert parse_config("[history]\ndays = 3660\n")[0].history.days == 3660
+    assert parse_config("[history]\n")[0].history == HistorySettings(180)
+
+
 def test_the_defaults() -> None:
     config = Config()
     assert config.poll_interval == 60.0
@@ -427,6 +445,7 @@ def test_the_defaults() -> None:
     assert config.builtin == DEFAULT_PROVIDERS
     assert config.notifications == NotificationSettings(True, State.DEGRADED, False, False)
     assert config.probes == ProbeSettings(True, 60.0)
+    assert config.history == HistorySettings(180)
     assert config.providers == tuple(CATALOG[provider_id] for provider_id in DEFAULT_PROVIDERS)
 
 
@@ -550,8 +569,8 @@ def test_the_default_text_parses_to_the_defaults_without_warnings() -> None:
 @pytest.mark.parametrize(
     "key",
     ["poll_interval", "language", "builtin", "[notifications]", "enabled", "min_severity", "maintenance",
-     "updates", "[probes]", "interval", "[[providers]]", "name", "url", "kind", "components", "probe", "id",
-     "trayapp providers"],
+     "updates", "[probes]", "interval", "[history]", "days", "[[providers]]", "name", "url", "kind",
+     "components", "probe", "id", "trayapp providers"],
 )  # fmt: skip
 def test_the_default_text_mentions_every_key(key: str) -> None:
     assert key in DEFAULT_CONFIG_TEXT

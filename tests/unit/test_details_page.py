@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.history_sample import HOSTILE_NAME, hostile_history, sample_history
 from trayapp import paths
 from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, when_words
+from trayapp.core.recording import PollRecord
 from trayapp.model import Component, Incident, ProviderView, Snapshot, State
 from trayapp.shell import details
+from trayapp.shell.history import HistoryRecorder
 
 NOW = datetime(2026, 2, 4, 19, 7, 30, tzinfo=UTC)
 HOSTILE_INCIDENT = "<img src=x onerror=alert(1)>"
@@ -382,3 +385,126 @@ def test_open_url_refuses_files_outside_the_cache_dir_even_via_dotdot(
 def test_open_url_reports_when_no_browser_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(webbrowser, "open", _FakeBrowser(result=False))
     assert not details.open_url("https://status.openai.com")
+
+
+# --- the history on the page ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def history_page() -> str:
+    return render_details(full_snapshot(), NOW, history=sample_history(NOW))
+
+
+def test_history_charts_are_images_with_titles_descriptions_and_unique_ids(history_page: str) -> None:
+    elements = parse(history_page).tags
+    ids = [attrs["id"] for _, attrs in elements if "id" in attrs]
+    assert len(ids) == len(set(ids)), "ids are unique on the page"
+    labelled = {attrs["id"]: tag for tag, attrs in elements if "id" in attrs}
+    charts = [attrs for tag, attrs in elements if tag == "svg"]
+    # OpenAI: bars (90 and 30 days) and incidents (90 and 30 days); Anthropic: its only incident is
+    # older than 30 days, so three charts; the two providers without history: none.
+    assert len(charts) == 7
+    for attrs in charts:
+        assert attrs["role"] == "img"
+        title_id, desc_id = (attrs["aria-labelledby"] or "").split()
+        assert (labelled[title_id], labelled[desc_id]) == ("title", "desc")
+    bars = [attrs for attrs in charts if attrs["class"] == "bars"]
+    assert [attrs["viewbox"] for attrs in bars] == ["0 0 898 32", "0 0 298 32"] * 2
+
+
+def test_every_day_and_incident_in_a_chart_has_its_own_tooltip(history_page: str) -> None:
+    openai = history_page.split('aria-label="OpenAI"', 1)[1].split("</section>", 1)[0]
+    long_bars = openai.split('<svg class="bars"', 2)[1]
+    assert long_bars.count("<rect ") == 90
+    assert long_bars.count("<title>") == 90
+    assert "<title>2026-02-04: partial outage (partial outage 52 min)</title>" in long_bars
+    assert "<title>2026-01-09: not watched</title>" in long_bars
+    assert "<title>2026-01-08: operational (not watched 4 h 52 min)</title>" in long_bars
+    assert "<title>2026-01-23: unknown (unknown 2 h)</title>" in long_bars
+    assert f'fill="{STATE_COLOURS[State.PARTIAL]}"' in long_bars
+    assert 'class="nodata"' in long_bars
+    timeline = openai.split('<svg class="timeline"', 1)[1].split("</svg>", 1)[0]
+    assert (
+        "Elevated error rates for ChatGPT conversations — partial outage — 2026-02-04 18:15 UTC → ongoing"
+        in (timeline)
+    )
+    assert 'class="incident open"' in timeline
+
+
+def test_the_charts_are_said_in_text_too(history_page: str) -> None:
+    text = " ".join(parse(history_page).text)
+    assert "History bars: one per day, the worst state trayapp saw that day." in text
+    # 19.9 h of trouble and 2 h unreachable in 2083 h observed (89 days and 19 h, less 3 days away)
+    assert (
+        "Operational 98.95 % of the observed time in the last 90 days (unknown 0.10 %),"
+        " 98.23 % in the last 30 days." in text
+    )
+    assert "Uptime per component (share of the time its page could be read)" in text
+    assert "APIs / Chat Completions" in text
+    assert "Increased latency for the Responses API — partial outage — 2026-01-27 07:07 UTC → " in text
+    assert "2026-01-27 08:37 UTC (1 h 30 min)" in text
+    assert "Degraded performance of file uploads" in text
+    assert "seen after the fact" in text
+    assert text.count("Nothing recorded yet: the history fills in while trayapp runs.") == 2
+
+
+def test_history_adds_only_safe_links_and_loads_nothing(history_page: str) -> None:
+    elements = parse(history_page).tags
+    hrefs = {attrs["href"] or "" for tag, attrs in elements if tag == "a"}
+    assert "https://status.openai.com/incidents/01K77" in hrefs
+    assert all(href.startswith(("https://", "http://127.0.0.1")) for href in hrefs)
+    for tag, attrs in elements:
+        assert "src" not in attrs
+        assert "xlink:href" not in attrs
+        if tag != "a":
+            assert "href" not in attrs, tag
+    assert "url(" not in history_page
+    assert "<script" not in history_page
+    assert "<foreignobject" not in history_page.lower()
+
+
+def test_history_follows_dark_mode(history_page: str) -> None:
+    dark = history_page.split("@media (prefers-color-scheme: dark)")
+    assert any("--nodata" in part.split("}", 2)[0] + part.split("}", 2)[1] for part in dark[1:])
+    assert "svg .nodata { fill: var(--nodata); }" in history_page
+
+
+def test_hostile_text_in_the_history_stays_text() -> None:
+    hostile = ProviderView(id="evil", name=HOSTILE_PROVIDER, page="https://evil.example", state=State.MAJOR)
+    page = render_details(Snapshot((hostile,), NOW), NOW, history=hostile_history(NOW))
+    assert HOSTILE_NAME not in page
+    assert "&lt;img src=x onerror=" in page
+    tags = {tag for tag, _ in parse(page).tags}
+    assert "img" not in tags
+    assert "script" not in tags
+    hrefs = [attrs.get("href") or "" for tag, attrs in parse(page).tags if tag == "a"]
+    assert not any(href.startswith("javascript:") for href in hrefs)
+
+
+def test_without_history_the_page_has_no_history_block(page: str) -> None:
+    assert "<svg" not in page
+    assert "History bars" not in page
+
+
+def test_write_details_reads_the_recorded_history() -> None:
+    recorder = HistoryRecorder(paths.history_file())
+    for minute in range(0, 60, 5):
+        recorder.record(PollRecord("openai", NOW - timedelta(minutes=60 - minute), State.OPERATIONAL))
+    recorder.close()
+    path = details.write_details(full_snapshot(), NOW)
+    text = path.read_text(encoding="utf-8")
+    openai = text.split('aria-label="OpenAI"', 1)[1].split("</section>", 1)[0]
+    assert '<svg class="bars"' in openai
+    assert "Operational 100.00 % of the observed time in the last 90 days" in openai
+    anthropic = text.split('aria-label="Anthropic"', 1)[1].split("</section>", 1)[0]
+    assert "Nothing recorded yet" in anthropic
+
+
+def test_an_unreadable_history_never_stops_the_page(caplog: pytest.LogCaptureFixture) -> None:
+    history = paths.history_file()
+    history.parent.mkdir(parents=True, exist_ok=True)
+    history.write_bytes(b"garbage " * 200)
+    path = details.write_details(full_snapshot(), NOW)
+    assert "OpenAI" in path.read_text(encoding="utf-8")
+    assert "the details page shows no history" in caplog.text
+    assert history.read_bytes() == b"garbage " * 200, "the page only reads the history"

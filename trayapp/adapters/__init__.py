@@ -141,6 +141,7 @@ def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
         indicator=worst(indicators) if indicators else None,
         upcoming=tuple(item for page in pages for item in page.upcoming),
         closed_incident_ids=frozenset().union(*(page.closed_incident_ids for page in pages)),
+        closed_incidents=tuple({i.id: i for page in pages for i in page.closed_incidents}.values()),
         unknown_values=tuple(value for page in pages for value in page.unknown_values),
         page_name=next((page.page_name for page in pages if page.page_name), None),
     )

@@ -8,7 +8,7 @@ is missing is simply empty.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -77,6 +77,7 @@ class _Filed:
     incidents: dict[str, Incident] = field(default_factory=dict)
     upcoming: dict[str, Incident] = field(default_factory=dict)
     closed: set[str] = field(default_factory=set)
+    past: dict[str, Incident] = field(default_factory=dict)
 
     def has(self, item_id: str) -> bool:
         """Whether an item with this id was already filed."""
@@ -97,6 +98,7 @@ def parse_summary(body: bytes, context: ParseContext) -> ParsedPage:
         indicator=_indicator(document, unknown),
         upcoming=tuple(filed.upcoming.values()),
         closed_incident_ids=frozenset(filed.closed),
+        closed_incidents=tuple(filed.past.values()),
         unknown_values=tuple(unknown),
         page_name=as_str(page.get("name")) or None,
     )
@@ -186,6 +188,10 @@ def _file_item(raw: Mapping[str, Any], from_maintenances: bool, filed: _Filed) -
     status = as_str(raw.get("status")).lower()
     if status in _CLOSED:
         filed.closed.add(item_id)
+        impact = IMPACT.map(raw.get("impact"), [], default=State.DEGRADED)
+        maintenance = from_maintenances or impact is State.MAINTENANCE
+        past = _incident(raw, item_id, status, impact, maintenance=maintenance, base=filed.base)
+        filed.past[item_id] = replace(past, resolved_at=parse_time(raw.get("resolved_at")))
     elif status in _MAINTENANCE_PENDING:
         filed.upcoming[item_id] = _incident(
             raw, item_id, status, State.MAINTENANCE, maintenance=True, base=filed.base

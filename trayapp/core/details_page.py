@@ -7,12 +7,12 @@ from anywhere (no fonts, images or styles by URL) and says so in its Content-Sec
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
+from trayapp.core.history import ProviderHistory
+from trayapp.core.history_section import HISTORY_CSS, history_html, legend_html
+from trayapp.core.markup import escape, safe_url
 from trayapp.core.rollup import group_states
 from trayapp.core.text import duration_words, iso_utc, state_phrase
 from trayapp.model import STATE_COLOURS, Component, Incident, ProviderView, Snapshot, State
@@ -21,11 +21,6 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 
 # More operational rows than this are folded into a <details> element.
 COLLAPSE_OPERATIONAL_OVER = 8
-# Page text longer than this (a runaway incident update) is cut, with an ellipsis.
-MAX_TEXT = 4000
-
-# C0/C1 control characters other than tab and newline: never useful on the page.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _CSS = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --card: #f6f8fa;
@@ -72,28 +67,8 @@ footer { margin-top: 1.5rem; font-size: .85rem; }
 )
 
 
-def _clean(text: str) -> str:
-    """Text fit for the page: no control characters, no lone surrogates, not endless."""
-    text = _CONTROL.sub("", text)
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
-
-
 def _e(text: str) -> str:
-    return html.escape(_clean(text), quote=True)
-
-
-def safe_url(url: str | None) -> str | None:
-    """`url` when it is a plain absolute http(s) URL that may become a link, else None."""
-    if not url or url != url.strip() or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    return escape(text)
 
 
 def _link(url: str | None, text: str) -> str:
@@ -232,7 +207,7 @@ def _incidents_html(title: str, incidents: Sequence[Incident], now: datetime, up
     return f"<h3>{_e(title)}</h3>{items}"
 
 
-def _provider_html(view: ProviderView, now: datetime) -> str:
+def _provider_html(view: ProviderView, now: datetime, history: str = "") -> str:
     incidents = [i for i in view.incidents if not i.is_maintenance]
     maintenances = [i for i in view.incidents if i.is_maintenance]
     parts = [
@@ -249,19 +224,43 @@ def _provider_html(view: ProviderView, now: datetime) -> str:
     parts.append(_incidents_html("Maintenance in progress", maintenances, now))
     parts.append(_incidents_html("Scheduled maintenance", view.upcoming, now, upcoming=True))
     parts.append(_components_html(view.components))
+    parts.append(history)
     parts.append("</section>")
     return "".join(parts)
 
 
-def render_details(snapshot: Snapshot, now: datetime, refresh_seconds: int = 30) -> str:
-    """The whole details page for `snapshot` as seen at `now` (reloads itself every N s)."""
+def _history_blocks(
+    snapshot: Snapshot, history: Mapping[str, ProviderHistory] | None, now: datetime
+) -> list[str]:
+    if history is None:
+        return [""] * len(snapshot.providers)
+    return [
+        history_html(view.name, history.get(view.id), now, f"h{index}")
+        for index, view in enumerate(snapshot.providers)
+    ]
+
+
+def render_details(
+    snapshot: Snapshot,
+    now: datetime,
+    refresh_seconds: int = 30,
+    history: Mapping[str, ProviderHistory] | None = None,
+) -> str:
+    """The whole details page for `snapshot` as seen at `now` (reloads itself every N s).
+
+    With `history` (by provider id), each provider also gets its history block: daily bars,
+    uptime and recent incidents, as trayapp recorded them.
+    """
     overall = snapshot.overall
+    blocks = _history_blocks(snapshot, history, now)
     refresh = f'<meta http-equiv="refresh" content="{int(refresh_seconds)}">\n' if refresh_seconds > 0 else ""
     summary = "".join(
         f"<li>{_dot(view.state)}{_e(view.name)}: {_e(state_phrase(view.state))}</li>"
         for view in snapshot.providers
     )
-    providers = "\n".join(_provider_html(view, now) for view in snapshot.providers)
+    providers = "\n".join(
+        _provider_html(view, now, block) for view, block in zip(snapshot.providers, blocks, strict=True)
+    )
     if not snapshot.providers:
         providers = "<p class='muted'>No provider is being watched yet.</p>"
     reload_note = f" This page reloads itself every {int(refresh_seconds)} s." if refresh_seconds > 0 else ""
@@ -274,10 +273,10 @@ def render_details(snapshot: Snapshot, now: datetime, refresh_seconds: int = 30)
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"{refresh}"
         f"<title>trayapp — {_e(state_phrase(overall, capital=True))}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<style>{_CSS}{HISTORY_CSS if history is not None else ''}</style>\n</head>\n<body>\n<main>\n"
         f'<header><h1>{_state(overall)}</h1><p class="muted">Last check: '
         f"{_time(snapshot.checked_at, now, 'not yet')}</p>"
-        f'<ul class="summary">{summary}</ul></header>\n'
+        f'<ul class="summary">{summary}</ul>{legend_html() if history is not None else ""}</header>\n'
         f"{providers}\n"
         f'<footer class="muted">Written by trayapp at {_e(utc_stamp(now))}.'
         f"{reload_note}</footer>\n"

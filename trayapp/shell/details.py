@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import webbrowser
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from trayapp import paths
-from trayapp.core.details_page import render_details, safe_url
+from trayapp.core.details_page import render_details
+from trayapp.core.history import ProviderHistory
+from trayapp.core.markup import safe_url
 from trayapp.model import Snapshot
+from trayapp.shell.history_db import HistoryError
+from trayapp.shell.history_read import PageHistoryCache
 from trayapp.shell.store import write_atomically
 
 log = logging.getLogger(__name__)
 
 PAGE_NAME = "details.html"
+
+# The page is rewritten on every poll while it is open; the history is re-read at most this often.
+_HISTORY = PageHistoryCache(ttl=30.0)
+_HISTORY_WARNED: set[str] = set()
 
 
 def details_path(directory: Path | None = None) -> Path:
@@ -24,10 +34,35 @@ def details_path(directory: Path | None = None) -> Path:
     return (directory if directory is not None else paths.cache_dir()) / PAGE_NAME
 
 
-def write_details(snapshot: Snapshot, now: datetime, directory: Path | None = None) -> Path:
-    """Render the page for `snapshot` and replace `details.html` atomically (mode 0600)."""
+def page_history(
+    snapshot: Snapshot, now: datetime, path: Path | None = None
+) -> Mapping[str, ProviderHistory] | None:
+    """The recorded history of the snapshot's providers (cached briefly); None when unreadable."""
+    path = path if path is not None else paths.history_file()
+    try:
+        return _HISTORY.get(path, [view.id for view in snapshot.providers], now)
+    except (HistoryError, sqlite3.Error, OSError) as error:
+        said = f"{path}: {error}"
+        if said not in _HISTORY_WARNED:  # the page is rewritten often: say it once
+            _HISTORY_WARNED.add(said)
+            log.warning("the details page shows no history: %s", said)
+        return None
+
+
+def write_details(
+    snapshot: Snapshot,
+    now: datetime,
+    directory: Path | None = None,
+    history: Mapping[str, ProviderHistory] | None = None,
+) -> Path:
+    """Render the page for `snapshot` and replace `details.html` atomically (mode 0600).
+
+    The history comes from the history database unless given.
+    """
     path = details_path(directory)
-    write_atomically(path, render_details(snapshot, now))
+    if history is None:
+        history = page_history(snapshot, now)
+    write_atomically(path, render_details(snapshot, now, history=history))
     return path
 
 

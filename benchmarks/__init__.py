@@ -1,0 +1,1 @@
+"""Benchmarks: trayapp measured side by side with a minimal pystray script (`perf.py`)."""

@@ -1,0 +1,170 @@
+"""The history part of the details page: per provider, daily bars, uptime and recent incidents.
+
+Wide windows show LONG_DAYS days, narrow ones SHORT_DAYS (CSS picks one; no script). Every
+chart is said again in text next to it: the uptime figures, the components' table and the list
+of incidents with their durations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from trayapp.core.history import LONG_DAYS, SHORT_DAYS, ProviderHistory
+from trayapp.core.history_chart import CHART_CSS, bars_svg, incident_words, timeline_svg
+from trayapp.core.markup import escape, safe_url
+from trayapp.core.text import state_phrase
+from trayapp.model import STATE_COLOURS, State
+
+# Components beyond this many are folded into a <details> element.
+FOLD_COMPONENTS_OVER = 8
+MAX_LISTED_INCIDENTS = 10
+
+# User-facing words.
+HEADING = "History"
+HEADING_NOTE = "what trayapp itself saw"
+NOTHING_YET = "Nothing recorded yet: the history fills in while trayapp runs."
+BARS_TITLE = "{name}: the worst state of each of the last {days} days"
+DAYS_AGO = "{days} days ago"
+TODAY = "today"
+UPTIME_LINE = "Operational {pct} of the observed time in the last {days} days"
+UNKNOWN_PART = "(unknown {pct})"
+SHORT_PART = "{pct} in the last {days} days"
+NOT_OBSERVED = "Nothing observed in the last {days} days."
+COMPONENTS_CAPTION = "Uptime per component (share of the time its page could be read)"
+COMPONENT_COLUMN = "Component"
+DAYS_COLUMN = "{days} days"
+FOLDED_COMPONENTS = "Uptime of {count} components"
+INCIDENTS_HEADING = "Recent incidents"
+NO_INCIDENTS = "No incidents in the last {days} days."
+TIMELINE_TITLE = "{name}: incidents of the last {days} days"
+MORE_INCIDENTS = "{count} more: see `trayapp history --provider {provider} --since {days}d`."
+VIEW_INCIDENT = "View incident"
+LEGEND_TITLE = "History bars: one per day, the worst state trayapp saw that day."
+LEGEND_NOT_WATCHED = "not watched"
+
+HISTORY_CSS = (
+    CHART_CSS
+    + """
+.history { margin-top: 1rem; border-top: 1px solid var(--border); padding-top: .5rem; }
+.axis { display: flex; justify-content: space-between; font-size: .8rem; color: var(--muted); }
+.span-short { display: none; }
+@media (max-width: 40rem) { .span-long { display: none; } .span-short { display: block; } }
+table.uptime { border-collapse: collapse; margin: .4rem 0; font-size: .9rem; }
+table.uptime { min-width: min(100%, 30rem); }
+table.uptime caption { text-align: left; color: var(--muted); padding-bottom: .2rem; }
+table.uptime th, table.uptime td { padding: .15rem .8rem .15rem 0; text-align: left; }
+table.uptime td.pct, table.uptime th.pct { text-align: right; font-variant-numeric: tabular-nums; }
+ol.past { padding-left: 1.4rem; }
+.legend { display: flex; flex-wrap: wrap; gap: .2rem 1rem; font-size: .85rem; list-style: none; padding: 0; }
+.swatch { display: inline-block; width: .7em; height: 1em; margin-right: .3em; vertical-align: -0.1em;
+  border-radius: 2px; }
+.swatch.nodata { background: var(--nodata); }
+"""
+)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} %"
+
+
+def uptime_words(history: ProviderHistory) -> str:
+    """The provider's uptime in a sentence: the long span, its unknown share, the short span."""
+    long, short = history.long, history.short
+    if long.observed <= 0:
+        return NOT_OBSERVED.format(days=LONG_DAYS)
+    words = UPTIME_LINE.format(pct=_pct(long.operational_pct), days=LONG_DAYS)
+    if long.unknown > 0:
+        words += " " + UNKNOWN_PART.format(pct=_pct(long.unknown_pct))
+    if short.observed > 0:
+        words += ", " + SHORT_PART.format(pct=_pct(short.operational_pct), days=SHORT_DAYS)
+    return words + "."
+
+
+def legend_html() -> str:
+    """The colours of the bars, in words (shown once, above the providers)."""
+    items = "".join(
+        f'<li><span class="swatch" style="background: {STATE_COLOURS[state]}" aria-hidden="true"></span>'
+        f"{escape(state_phrase(state))}</li>"
+        for state in State
+    )
+    items += f'<li><span class="swatch nodata" aria-hidden="true"></span>{escape(LEGEND_NOT_WATCHED)}</li>'
+    return f'<p class="muted">{escape(LEGEND_TITLE)}</p><ul class="legend">{items}</ul>'
+
+
+def _span(days: int, css: str, chart: str) -> str:
+    axis = f"<span>{escape(DAYS_AGO.format(days=days))}</span><span>{escape(TODAY)}</span>"
+    return f'<div class="{css}">{chart}<div class="axis" aria-hidden="true">{axis}</div></div>'
+
+
+def _components_html(history: ProviderHistory) -> str:
+    if not history.components:
+        return ""
+    rows = "".join(
+        f'<tr><td>{escape(part.name)}</td><td class="pct">{_pct(part.short.operational_pct)}</td>'
+        f'<td class="pct">{_pct(part.long.operational_pct)}</td></tr>'
+        for part in history.components
+    )
+    table = (
+        f'<table class="uptime"><caption>{escape(COMPONENTS_CAPTION)}</caption><thead><tr>'
+        f'<th scope="col">{escape(COMPONENT_COLUMN)}</th>'
+        f'<th scope="col" class="pct">{escape(DAYS_COLUMN.format(days=SHORT_DAYS))}</th>'
+        f'<th scope="col" class="pct">{escape(DAYS_COLUMN.format(days=LONG_DAYS))}</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    if len(history.components) > FOLD_COMPONENTS_OVER:
+        summary = escape(FOLDED_COMPONENTS.format(count=len(history.components)))
+        return f"<details><summary>{summary}</summary>{table}</details>"
+    return table
+
+
+def _incident_item(history: ProviderHistory, index: int, now: datetime) -> str:
+    incident = history.incidents[index]
+    dot = f'<span class="dot s-{incident.impact.label}" aria-hidden="true"></span>'
+    link = ""
+    url = safe_url(incident.url)
+    if url is not None:
+        link = (
+            f' <a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{escape(VIEW_INCIDENT)}</a>'
+        )
+    return f"<li>{dot}{escape(incident_words(incident, now))}{link}</li>"
+
+
+def _incidents_html(name: str, history: ProviderHistory, now: datetime, chart_id: str) -> str:
+    head = f"<h4>{escape(INCIDENTS_HEADING)}</h4>"
+    if not history.incidents:
+        return f"{head}<p class='muted'>{escape(NO_INCIDENTS.format(days=LONG_DAYS))}</p>"
+    charts = []
+    for days, css, since in (
+        (LONG_DAYS, "span-long", history.long_since),
+        (SHORT_DAYS, "span-short", history.short_since),
+    ):
+        title = TIMELINE_TITLE.format(name=name, days=days)
+        chart = timeline_svg(history.incidents, since or now, now, f"{chart_id}-i{days}", title)
+        if chart:
+            charts.append(_span(days, css, chart))
+    listed = min(len(history.incidents), MAX_LISTED_INCIDENTS)
+    items = "".join(_incident_item(history, index, now) for index in range(listed))
+    more = ""
+    if len(history.incidents) > listed:
+        words = MORE_INCIDENTS.format(
+            count=len(history.incidents) - listed, provider=history.provider, days=LONG_DAYS
+        )
+        more = f"<p class='muted'>{escape(words)}</p>"
+    return f'{head}{"".join(charts)}<ol class="past">{items}</ol>{more}'
+
+
+def history_html(name: str, history: ProviderHistory | None, now: datetime, chart_id: str) -> str:
+    """One provider's history block; `chart_id` makes its charts' ids unique on the page."""
+    heading = f'<h3>{escape(HEADING)} <span class="muted">— {escape(HEADING_NOTE)}</span></h3>'
+    block = f'<div class="history" id="{escape(chart_id)}">{heading}'
+    if history is None or not history.observed_anything:
+        return f'{block}<p class="muted">{escape(NOTHING_YET)}</p></div>'
+    spans = []
+    for days, css in ((LONG_DAYS, "span-long"), (SHORT_DAYS, "span-short")):
+        title = BARS_TITLE.format(name=name, days=days)
+        spans.append(_span(days, css, bars_svg(history.bars[-days:], f"{chart_id}-b{days}", title)))
+    figures = escape(uptime_words(history))
+    return (
+        f"{block}{''.join(spans)}<p>{figures}</p>"
+        f"{_components_html(history)}{_incidents_html(name, history, now, chart_id)}</div>"
+    )

@@ -1,0 +1,38 @@
+"""Untrusted text made safe for the HTML pages: cleaned of control characters, cut, escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+# Page text longer than this (a runaway incident update) is cut, with an ellipsis.
+MAX_TEXT = 4000
+
+# C0/C1 control characters other than tab and newline: never useful on a page.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Text fit for a page: no control characters, no lone surrogates, not endless."""
+    text = _CONTROL.sub("", text)
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """`text` cleaned and escaped for HTML text and quoted attribute values."""
+    return html.escape(clean(text), quote=True)
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` when it is a plain absolute http(s) URL that may become a link, else None."""
+    if not url or url != url.strip() or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url

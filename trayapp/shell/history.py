@@ -1,0 +1,172 @@
+"""The history recorder: poll records go on a queue; one writer thread puts them in SQLite.
+
+`record` never waits for the disk: the poller and the UI only enqueue. The writer thread
+takes everything queued, writes it in one transaction and commits, then waits again, so a
+burst of changes costs one commit. Old rows are pruned at the first write and then once a
+day: what ended more than `days` days before the newest record goes.
+
+A history file that is not a database is moved aside and a new one started; one written by
+a newer trayapp is left alone and nothing is recorded. A failing disk loses records (logged
+once), never the app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from trayapp.core.recording import PollRecord
+from trayapp.shell.history_db import HistoryError, NewerHistoryError, move_aside, open_history
+from trayapp.shell.history_writer import HistoryWriter
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 180
+QUEUE_SIZE = 10_000
+BATCH = 500
+PRUNE_EVERY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Sync:
+    done: threading.Event
+
+
+_Item = PollRecord | _Sync | None
+
+
+class HistoryRecorder:
+    """Records PollRecords into the history at `path` from its own thread."""
+
+    def __init__(
+        self,
+        path: Path,
+        days: int = DEFAULT_DAYS,
+        gap_for: Callable[[str], float] | None = None,
+        queue_size: int = QUEUE_SIZE,
+    ) -> None:
+        self.path = path
+        self._days = days
+        self._gap_for = gap_for
+        self._queue: queue.Queue[_Item] = queue.Queue(maxsize=queue_size)
+        self._dropped = 0
+        self._closed = False
+        self._failing = False
+        self._last_prune: datetime | None = None
+        self._thread = threading.Thread(target=self._run, name="trayapp-history", daemon=True)
+        self._thread.start()
+
+    def set_retention(self, days: int) -> None:
+        """Keep `days` days of history from now on (pruned at the next write)."""
+        self._days = days
+        self._last_prune = None
+
+    def record(self, record: PollRecord) -> None:
+        """Queue one record for writing; never blocks (a full queue drops it, logged once)."""
+        if self._closed:
+            return
+        try:
+            self._queue.put_nowait(record)
+        except queue.Full:
+            if self._dropped == 0:
+                log.warning("history: the disk is not keeping up; dropping records")
+            self._dropped += 1
+
+    def sync(self, timeout: float = 5.0) -> bool:
+        """Wait until everything recorded so far is committed; False on timeout."""
+        done = threading.Event()
+        try:
+            self._queue.put(_Sync(done), timeout=timeout)
+        except queue.Full:
+            return False
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Write what is queued, close the database and end the thread (within `timeout`)."""
+        if not self._closed:
+            self._closed = True
+            try:
+                self._queue.put(None, timeout=timeout)
+            except queue.Full:
+                log.warning("history: could not flush the queue in time")
+        self._thread.join(timeout)
+
+    # --- the writer thread ---------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection | None:
+        for attempt in (1, 2):
+            try:
+                return open_history(self.path)
+            except NewerHistoryError as error:
+                log.error("history %s not recorded: %s", self.path, error)
+                return None
+            except (HistoryError, OSError) as error:
+                if attempt == 2 or isinstance(error, OSError) or move_aside(self.path, str(error)) is None:
+                    log.error("history %s cannot be opened: %s; nothing is recorded", self.path, error)
+                    return None
+        return None
+
+    def _run(self) -> None:
+        connection = self._open()
+        writer = HistoryWriter(connection, self._gap_for) if connection is not None else None
+        try:
+            while True:
+                batch = self._take()
+                records = [item for item in batch if isinstance(item, PollRecord)]
+                if connection is not None and writer is not None and records:
+                    writer = self._write(connection, writer, records)
+                for item in batch:
+                    if isinstance(item, _Sync):
+                        item.done.set()
+                if any(item is None for item in batch):
+                    return
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def _take(self) -> list[_Item]:
+        batch = [self._queue.get()]
+        while len(batch) < BATCH and batch[-1] is not None:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(
+        self, connection: sqlite3.Connection, writer: HistoryWriter, records: list[PollRecord]
+    ) -> HistoryWriter:
+        """One transaction for the batch; a fresh writer (new rows) when it fails."""
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for record in records:
+                writer.apply(record)
+            self._prune_if_due(writer, max(record.at for record in records))
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            if connection.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+            if not self._failing:
+                log.error("history: cannot write to %s: %s (will keep trying)", self.path, error)
+            self._failing = True
+            return HistoryWriter(connection, self._gap_for)
+        if self._failing:
+            log.info("history: writing to %s again", self.path)
+            self._failing = False
+        return writer
+
+    def _prune_if_due(self, writer: HistoryWriter, now: datetime) -> None:
+        if self._last_prune is not None and now - self._last_prune < PRUNE_EVERY:
+            return
+        self._last_prune = now
+        deleted = writer.prune(now - timedelta(days=self._days))
+        if deleted:
+            log.info("history: pruned %d rows older than %d days", deleted, self._days)

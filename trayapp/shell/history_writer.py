@@ -1,0 +1,306 @@
+"""Writes poll records into the history database (one thread only: the recorder's).
+
+Periods are kept as *stretches*: a row whose end moves forward with each poll that sees the
+same thing. A change ends the row at the poll that saw it and starts a new one there, so the
+rows of one provider tile its time without gaps while trayapp watches it. A stretch is only
+continued by a poll at most `gap_for(provider)` seconds after its end (and never across runs:
+a new writer starts new rows), so time trayapp was not running, or the machine slept, stays
+a gap: not observed.
+
+- The provider's story (`page_states`, one row set for the provider as a whole under the
+  component '', one per component) is continued only by polls that read the page.
+- trayapp's story: `unknown_periods` while the provider is unknown because its page could not
+  be read (it starts where the page was last read, when that is continuous), and
+  `fetch_failures`, one row per run of failed fetches with the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from trayapp.core.recording import IncidentNote, PastIncident, PollRecord
+from trayapp.model import Incident, State
+
+WHOLE = ""  # the component name of the provider as a whole
+DEFAULT_GAP_SECONDS = 15 * 60.0
+
+
+def to_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch."""
+    return round(moment.timestamp() * 1000)
+
+
+@dataclass
+class _Stretch:
+    row: int
+    value: str
+    start_ms: int
+    end_ms: int
+
+
+def _worse(old: str, new: State) -> str:
+    try:
+        previous = State.from_label(old)
+    except ValueError:
+        return new.label
+    return max(previous, new).label
+
+
+def _merged_names(old_json: str, new: Iterable[str]) -> str:
+    try:
+        names = [str(name) for name in json.loads(old_json)]
+    except (ValueError, TypeError):
+        names = []
+    names += [name for name in new if name not in names]
+    return json.dumps(names, ensure_ascii=False)
+
+
+class HistoryWriter:
+    """Applies PollRecords to an open history connection (callers commit)."""
+
+    def __init__(self, connection: sqlite3.Connection, gap_for: Callable[[str], float] | None = None) -> None:
+        self._db = connection
+        self._gap_for = gap_for or (lambda _provider: DEFAULT_GAP_SECONDS)
+        self._page: dict[tuple[str, str], _Stretch] = {}
+        self._unknown: dict[str, _Stretch] = {}
+        self._failures: dict[str, _Stretch] = {}
+        self._read_once: set[str] = set()
+
+    def _gap_ms(self, provider: str) -> int:
+        try:
+            return round(max(0.0, float(self._gap_for(provider))) * 1000)
+        except Exception:  # noqa: BLE001 - a bad callback must not stop the history
+            return round(DEFAULT_GAP_SECONDS * 1000)
+
+    # --- stretches ---------------------------------------------------------------------------
+
+    def _continue(self, table: str, stretch: _Stretch | None, at: int, gap: int) -> bool:
+        """Move the stretch's end to `at` when it is continuous with it; whether it was."""
+        if stretch is None or at < stretch.end_ms or at - stretch.end_ms > gap:
+            return False
+        self._db.execute(f"UPDATE {table} SET end_ms = ? WHERE id = ?", (at, stretch.row))
+        stretch.end_ms = at
+        return True
+
+    def _page_state(self, provider: str, component: str, state: State, at: int, gap: int) -> None:
+        key = (provider, component)
+        stretch = self._page.get(key)
+        continued = self._continue("page_states", stretch, at, gap)
+        if continued and stretch is not None and stretch.value == state.label:
+            return
+        cursor = self._db.execute(
+            "INSERT INTO page_states (provider, component, state, start_ms, end_ms) VALUES (?, ?, ?, ?, ?)",
+            (provider, component, state.label, at, at),
+        )
+        self._page[key] = _Stretch(int(cursor.lastrowid or 0), state.label, at, at)
+
+    def _end_unknown(self, provider: str, at: int, gap: int) -> None:
+        stretch = self._unknown.pop(provider, None)
+        self._continue("unknown_periods", stretch, at, gap)
+
+    def _unknown_period(self, provider: str, reason: str, at: int, gap: int) -> None:
+        if self._continue("unknown_periods", self._unknown.get(provider), at, gap):
+            return
+        # Unknown since the page was last read when that read is continuous with now, else
+        # since this run of failed fetches began.
+        whole = self._page.get((provider, WHOLE))
+        failing = self._failures.get(provider)
+        if whole is not None and 0 <= at - whole.end_ms <= gap:
+            start = whole.end_ms
+        elif failing is not None:
+            start = min(at, failing.start_ms)
+        else:
+            start = at
+        cursor = self._db.execute(
+            "INSERT INTO unknown_periods (provider, reason, start_ms, end_ms) VALUES (?, ?, ?, ?)",
+            (provider, reason, start, at),
+        )
+        self._unknown[provider] = _Stretch(int(cursor.lastrowid or 0), reason, start, at)
+
+    def _failure(self, provider: str, reason: str, at: int, gap: int) -> None:
+        stretch = self._failures.get(provider)
+        if stretch is not None and stretch.value == reason and 0 <= at - stretch.end_ms <= gap:
+            self._db.execute(
+                "UPDATE fetch_failures SET last_ms = ?, count = count + 1 WHERE id = ?", (at, stretch.row)
+            )
+            stretch.end_ms = at
+            return
+        cursor = self._db.execute(
+            "INSERT INTO fetch_failures (provider, reason, first_ms, last_ms, count) VALUES (?, ?, ?, ?, 1)",
+            (provider, reason, at, at),
+        )
+        self._failures[provider] = _Stretch(int(cursor.lastrowid or 0), reason, at, at)
+
+    def _drop_page(self, provider: str, keep: set[str] | None = None) -> None:
+        for key in [key for key in self._page if key[0] == provider]:
+            if keep is None or key[1] not in keep:
+                del self._page[key]
+
+    # --- one record --------------------------------------------------------------------------
+
+    def apply(self, record: PollRecord) -> None:
+        """Write what one poll adds to the history."""
+        provider, at, gap = record.provider_id, to_ms(record.at), self._gap_ms(record.provider_id)
+        if record.state is not None:
+            if provider not in self._read_once:
+                self._read_once.add(provider)
+                self._past_incidents(provider, record.past, at)
+            self._end_unknown(provider, at, gap)
+            self._failures.pop(provider, None)
+            self._page_state(provider, WHOLE, record.state, at, gap)
+            for name, state in record.components:
+                self._page_state(provider, name, state, at, gap)
+            self._drop_page(provider, keep={WHOLE, *(name for name, _ in record.components)})
+        else:
+            if record.failure is not None:
+                self._failure(provider, record.failure, at, gap)
+            if record.unknown_reason is not None:
+                self._unknown_period(provider, record.unknown_reason, at, gap)
+                self._drop_page(provider)
+        for note in record.incidents:
+            self._incident(provider, note, at)
+
+    # --- incidents ---------------------------------------------------------------------------
+
+    def _incident(self, provider: str, note: IncidentNote, at: int) -> None:
+        incident = note.incident
+        components = json.dumps(list(incident.components), ensure_ascii=False)
+        found = self._db.execute(
+            "SELECT impact, components FROM incidents WHERE provider = ? AND incident_id = ?",
+            (provider, incident.id),
+        ).fetchone()
+        resolved = note.kind == "resolved"
+        status = "resolved" if resolved else incident.status
+        if found is None:
+            started = to_ms(incident.started_at) if incident.started_at is not None else at
+            self._db.execute(
+                "INSERT INTO incidents (provider, incident_id, name, impact, status, url, maintenance,"
+                " components, started_ms, first_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    provider,
+                    incident.id,
+                    incident.name,
+                    incident.impact.label,
+                    status,
+                    incident.url,
+                    int(incident.is_maintenance),
+                    components,
+                    min(started, at),
+                    at,
+                ),
+            )
+            impact = incident.impact.label
+        else:
+            impact = _worse(str(found[0]), incident.impact)
+            self._db.execute(
+                "UPDATE incidents SET name = ?, impact = ?, status = ?, url = COALESCE(?, url),"
+                " components = ? WHERE provider = ? AND incident_id = ?",
+                (
+                    incident.name,
+                    impact,
+                    status,
+                    incident.url,
+                    _merged_names(str(found[1]), incident.components),
+                    provider,
+                    incident.id,
+                ),
+            )
+        if resolved:
+            end = to_ms(note.resolved_at) if note.resolved_at is not None else at
+            self._db.execute(
+                "UPDATE incidents SET resolved_ms = ?, resolved_while_away = ?"
+                " WHERE provider = ? AND incident_id = ?",
+                (min(end, at), int(note.while_away), provider, incident.id),
+            )
+        elif note.kind == "started":
+            # Seen open again (a reopened incident): it is not over any more.
+            self._db.execute(
+                "UPDATE incidents SET resolved_ms = NULL, resolved_while_away = 0"
+                " WHERE provider = ? AND incident_id = ?",
+                (provider, incident.id),
+            )
+        self._db.execute(
+            "INSERT INTO incident_updates (provider, incident_id, at_ms, kind, impact, status, components)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (provider, incident.id, at, note.kind, incident.impact.label, status, components),
+        )
+
+    def _last_observed(self, provider: str) -> int | None:
+        found = self._db.execute(
+            "SELECT MAX(end_ms) FROM (SELECT end_ms FROM page_states WHERE provider = ?"
+            " UNION ALL SELECT end_ms FROM unknown_periods WHERE provider = ?)",
+            (provider, provider),
+        ).fetchone()
+        return int(found[0]) if found and found[0] is not None else None
+
+    def _past_incidents(self, provider: str, past: Iterable[PastIncident], at: int) -> None:
+        """Incidents that began and ended since trayapp last watched this provider."""
+        past = list(past)
+        if not past:
+            return
+        last = self._last_observed(provider)
+        if last is None:
+            return  # nothing watched before: the page's past is not ours to fill in
+        for item in past:
+            incident = item.incident
+            if incident.started_at is None:
+                continue
+            started, resolved = to_ms(incident.started_at), to_ms(item.resolved_at)
+            if not last < resolved <= at or started > resolved or self._known(provider, incident):
+                continue
+            self._insert_past(provider, incident, started, resolved, at)
+
+    def _known(self, provider: str, incident: Incident) -> bool:
+        return (
+            self._db.execute(
+                "SELECT 1 FROM incidents WHERE provider = ? AND incident_id = ?", (provider, incident.id)
+            ).fetchone()
+            is not None
+        )
+
+    def _insert_past(self, provider: str, incident: Incident, started: int, resolved: int, at: int) -> None:
+        components = json.dumps(list(incident.components), ensure_ascii=False)
+        self._db.execute(
+            "INSERT INTO incidents (provider, incident_id, name, impact, status, url, maintenance,"
+            " components, started_ms, first_seen_ms, resolved_ms, seen_after_the_fact)"
+            " VALUES (?, ?, ?, ?, 'resolved', ?, ?, ?, ?, ?, ?, 1)",
+            (
+                provider,
+                incident.id,
+                incident.name,
+                incident.impact.label,
+                incident.url,
+                int(incident.is_maintenance),
+                components,
+                started,
+                at,
+                resolved,
+            ),
+        )
+        self._db.execute(
+            "INSERT INTO incident_updates (provider, incident_id, at_ms, kind, impact, status, components)"
+            " VALUES (?, ?, ?, 'resolved', ?, 'resolved', ?)",
+            (provider, incident.id, at, incident.impact.label, components),
+        )
+
+    # --- retention ---------------------------------------------------------------------------
+
+    def prune(self, before: datetime) -> int:
+        """Delete what ended before `before`; the number of rows deleted."""
+        cutoff = to_ms(before)
+        deleted = 0
+        for statement in (
+            "DELETE FROM page_states WHERE end_ms < ?",
+            "DELETE FROM unknown_periods WHERE end_ms < ?",
+            "DELETE FROM fetch_failures WHERE last_ms < ?",
+            "DELETE FROM incident_updates WHERE EXISTS (SELECT 1 FROM incidents AS i"
+            " WHERE i.provider = incident_updates.provider AND i.incident_id = incident_updates.incident_id"
+            " AND i.resolved_ms < ?)",
+            "DELETE FROM incidents WHERE resolved_ms < ?",
+        ):
+            deleted += self._db.execute(statement, (cutoff,)).rowcount
+        return deleted
