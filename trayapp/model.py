@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 
 class State(enum.IntEnum):
@@ -105,6 +106,25 @@ class ParsedPage:
 
 
 @dataclass(frozen=True)
+class ProbeView:
+    """What the probe of a provider's API edge saw last (the contract's `probe` object)."""
+
+    enabled: bool = False
+    ok: bool | None = None
+    latency_ms: float | None = None
+    failing_since: datetime | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """A possible problem the page does not report: since when, and what was observed."""
+
+    since: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class ProviderView:
     """One provider as trayapp shows it: confirmed state, what the page says, errors."""
 
@@ -119,21 +139,46 @@ class ProviderView:
     error: str | None = None
     checked_at: datetime | None = None
     last_success_at: datetime | None = None
+    probe: ProbeView = field(default_factory=ProbeView)
+    suspected: Suspicion | None = None
+
+    @property
+    def alert_state(self) -> State:
+        """The state the icon and exit code count: a suspected problem counts as degraded."""
+        return max(self.state, State.DEGRADED) if self.suspected is not None else self.state
+
+
+#: What the icon draws besides a state: a suspected, unreported problem, or being offline.
+Badge = Literal["none", "suspected", "offline"]
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Every watched provider at one moment."""
+    """Every watched provider at one moment; `offline` when nothing at all could be reached."""
 
     providers: tuple[ProviderView, ...] = ()
     checked_at: datetime | None = None
+    offline: bool = False
 
     @property
     def overall(self) -> State:
-        """The worst state over all providers (unknown when nothing is watched yet)."""
-        if not self.providers:
+        """The worst state over all providers, suspected problems counted as degraded.
+
+        Unknown when nothing is watched yet, and when offline: nothing can be known then.
+        """
+        if not self.providers or self.offline:
             return State.UNKNOWN
-        return worst(p.state for p in self.providers)
+        return worst(p.alert_state for p in self.providers)
+
+    @property
+    def badge(self) -> Badge:
+        """The icon's badge: offline, or suspected when a suspicion alone makes the overall state."""
+        if self.offline:
+            return "offline"
+        pages_say = worst(p.state for p in self.providers)
+        if self.overall > pages_say:
+            return "suspected"
+        return "none"
 
     def provider(self, provider_id: str) -> ProviderView | None:
         """The view of one provider, or None."""

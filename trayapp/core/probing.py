@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
+from trayapp.model import ProbeView, Suspicion
+
 WINDOW = 4
 """How many recent attempts the decision looks at."""
 CONFIRM_SCORE = 3.0
@@ -131,14 +133,6 @@ def _trouble_started(attempts: tuple[Attempt, ...]) -> datetime | None:
     return start
 
 
-@dataclass(frozen=True)
-class Suspicion:
-    """A possible problem the page does not (yet) report: since when, and what was seen."""
-
-    since: datetime
-    reason: str
-
-
 def suspicion(track: ProbeTrack, page_says_operational: bool) -> Suspicion | None:
     """A suspected problem when the probe is failing while the page still says all is well."""
     if not page_says_operational or track.failing_since is None:
@@ -165,3 +159,14 @@ def all_offline(connection_failures: Iterable[bool]) -> bool:
             return False
         seen = True
     return seen
+
+
+def probe_view(track: ProbeTrack | None) -> ProbeView:
+    """The contract's `probe` object for a track (disabled when there is no probe)."""
+    if track is None:
+        return ProbeView()
+    last = track.last
+    if last is None:
+        return ProbeView(enabled=True, detail="not checked yet")
+    latency = round(last.latency_s * 1000, 1) if last.latency_s is not None else None
+    return ProbeView(True, last.outcome is Outcome.UP, latency, track.failing_since, last.detail)
