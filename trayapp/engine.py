@@ -19,10 +19,20 @@ from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.codec import SavedState
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
-from trayapp.core.notices import plan_notices
+from trayapp.core.notices import Notice, plan_notices, suspected_notice
+from trayapp.core.probing import (
+    Attempt,
+    ProbeTrack,
+    all_offline,
+    connection_failure_run,
+    observe_attempt,
+    probe_target,
+    probe_view,
+    suspicion,
+)
 from trayapp.core.recording import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.tracker import Track, new_track, observe_failure, observe_page
-from trayapp.model import ParsedPage, Snapshot
+from trayapp.model import ParsedPage, Snapshot, State
 from trayapp.shell.notify import Notifier
 from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
@@ -87,6 +97,11 @@ class Engine:
         self._specs: list[ProviderSpec] = []
         self._awaiting_first: set[str] = set()
         self._first_sight: list[Event] = []
+        self._probes: dict[str, ProbeTrack] = {}
+        self._probes_enabled = True
+        self._notify_suspected = False
+        self._suspected_notified: set[str] = set()
+        self._page_unreachable: dict[str, int] = {}  # connection failures in a row
         self.set_specs(specs)
 
     @property
@@ -120,14 +135,54 @@ class Engine:
         with self._lock:
             self._settings = settings
 
+    def set_probe_settings(self, enabled: bool, notify: bool) -> None:
+        """Probe the catalog's API edges or not; notify a suspected problem or not."""
+        with self._lock:
+            self._probes_enabled = enabled
+            self._notify_suspected = notify
+            self._snapshot = self._build_snapshot(self._snapshot.checked_at)
+
+    def probed(self, spec: ProviderSpec) -> str | None:
+        """The API edge URL probed for a provider, or None."""
+        return probe_target(spec, self._probes_enabled)
+
+    @property
+    def offline(self) -> bool:
+        """Whether nothing at all could be reached at the latest try."""
+        with self._lock:
+            return self._snapshot.offline
+
     def snapshot(self) -> Snapshot:
         """The current confirmed snapshot."""
         with self._lock:
             return self._snapshot
 
     def _build_snapshot(self, checked_at: datetime | None) -> Snapshot:
-        views = tuple(self._tracks[spec.id].view for spec in self._specs if spec.id in self._tracks)
-        return Snapshot(views, checked_at)
+        specs = [spec for spec in self._specs if spec.id in self._tracks]
+        offline = self._is_offline(specs)
+        views = []
+        for spec in specs:
+            view = self._tracks[spec.id].view
+            track = self._probes.get(spec.id) if self.probed(spec) else None
+            if offline:
+                view = replace(view, error="offline", probe=probe_view(track))
+            else:
+                says_operational = view.state is State.OPERATIONAL
+                found = suspicion(track, says_operational) if track is not None else None
+                view = replace(view, probe=probe_view(track), suspected=found)
+            views.append(view)
+        return Snapshot(tuple(views), checked_at, offline)
+
+    def _is_offline(self, specs: Sequence[ProviderSpec]) -> bool:
+        """Every page's latest poll and every probe's latest try failed without reaching a server."""
+        if not specs or any(spec.id not in self._page_unreachable for spec in specs):
+            return False
+        runs = [self._page_unreachable[spec.id] for spec in specs]
+        for spec in specs:
+            track = self._probes.get(spec.id) if self.probed(spec) else None
+            if track is not None and track.attempts:
+                runs.append(connection_failure_run(track))
+        return all_offline(runs)
 
     def handle(
         self, spec: ProviderSpec, result: ParsedPage | Failure, detected: dict[str, str] | None = None
@@ -147,12 +202,21 @@ class Engine:
                     log.info("%s: reachable again", spec.name)
                 track = observe_page(track, result, now)
             self._tracks[spec.id] = track
+            unreachable = isinstance(result, Failure) and result.connection
+            self._page_unreachable[spec.id] = self._page_unreachable.get(spec.id, 0) + 1 if unreachable else 0
             previous = self._snapshot
             self._snapshot = self._build_snapshot(now)
             events = diff(previous, self._snapshot)
-            notices, self._notified = plan_notices(
-                self._hold_first_sight(spec.id, events), self._notified, self._settings, now
-            )
+            notices: list[Notice] = []
+            if not self._snapshot.offline:  # offline: nothing from the pages is news
+                notices, self._notified = plan_notices(
+                    self._hold_first_sight(spec.id, events), self._notified, self._settings, now
+                )
+                notices += self._suspected_notices()
+            if self._snapshot.offline and not previous.offline:
+                log.warning("offline: no status page and no API can be reached")
+            elif previous.offline and not self._snapshot.offline:
+                log.info("online again")
             if detected is not None:
                 self._saved_detected = dict(detected)
             self._save()
@@ -167,6 +231,46 @@ class Engine:
                 listener(snapshot, events)
             except Exception:
                 log.exception("a listener failed")
+
+    def handle_probe(self, spec: ProviderSpec, attempt: Attempt) -> None:
+        """Take one probe of a provider's API edge: update the verdict, notify once if asked."""
+        with self._lock:
+            if spec.id not in self._tracks or not self.probed(spec):
+                return
+            track = self._probes.get(spec.id, ProbeTrack())
+            was_failing = track.failing
+            track = observe_attempt(track, attempt)
+            self._probes[spec.id] = track
+            if track.failing != was_failing:
+                log.info(
+                    "%s: API edge %s (%s)", spec.name, "failing" if track.failing else "fine", attempt.detail
+                )
+            if not track.failing:
+                self._suspected_notified.discard(spec.id)
+            previous = self._snapshot
+            self._snapshot = self._build_snapshot(previous.checked_at)
+            notices = [] if self._snapshot.offline else self._suspected_notices()
+            snapshot = self._snapshot
+            changed = snapshot != previous
+        for notice in notices:
+            self._notifier.send(notice)
+        if changed:
+            for listener in self._listeners:
+                try:
+                    listener(snapshot, [])
+                except Exception:
+                    log.exception("a listener failed")
+
+    def _suspected_notices(self) -> list[Notice]:
+        """One notification per spell of suspected trouble, when the user asked for them."""
+        if not (self._notify_suspected and self._settings.enabled):
+            return []
+        notices = []
+        for view in self._snapshot.providers:
+            if view.suspected is not None and view.id not in self._suspected_notified:
+                self._suspected_notified.add(view.id)
+                notices.append(suspected_notice(view.id, view.name, view.suspected, view.page))
+        return notices
 
     def _history_record(
         self, before: Track, after: Track, result: ParsedPage | Failure, events: list[Event], now: datetime

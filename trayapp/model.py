@@ -118,10 +118,21 @@ class ProbeView:
 
 @dataclass(frozen=True)
 class Suspicion:
-    """A possible problem the page does not report: since when, and what was observed."""
+    """A possible problem the page does not report: since when, and what was observed.
+
+    `failed` of the last `checks` probes went wrong; `seen` names what came back
+    ("timeout, HTTP 503"), as technical words that are not translated.
+    """
 
     since: datetime
-    reason: str
+    failed: int
+    checks: int
+    seen: str
+
+    @property
+    def reason(self) -> str:
+        """What was observed, in English (the language-neutral JSON and the log)."""
+        return f"API edge: {self.failed} of the last {self.checks} checks failed ({self.seen})"
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,25 @@ import pytest
 from tests.faults.pages import CALM, incident, summary
 from tests.faults.rig import Rig, StubResolver, memory_kib, reset_peak_memory, statuspage_spec
 from tests.support.server import Reply, StatusServer
+from trayapp.catalog import ProviderSpec
 from trayapp.model import ParsedPage, State
 from trayapp.shell.reader import Failure
 
 SUMMARY = "/acme/api/v2/summary.json"
+NEIGHBOUR_SUMMARY = "/calm/api/v2/summary.json"
+
+
+def with_the_network_up(server: StatusServer, rig: Rig) -> None:
+    """Another provider answers once, so a failing page is that page's fault, not being offline."""
+    server.set(NEIGHBOUR_SUMMARY, CALM)
+    assert isinstance(rig.poll(rig.specs[1]), ParsedPage)
+
+
+def neighbour(server: StatusServer) -> ProviderSpec:
+    """A second provider on the same server, healthy."""
+    return statuspage_spec(server.url + "/calm", "calm", "Calm")
+
+
 OUTAGE = summary(
     incident("inc-1", impact="critical"), components={"API": "major_outage", "Chat": "operational"}
 )
@@ -77,7 +92,8 @@ def test_a_known_outage_survives_the_fault_and_resolves_once_afterwards(
     resolver.names.add("status.flaky.test")
     # Connection: close, so that every poll looks the name up again instead of reusing a connection.
     keep_closing = {"Connection": "close"}
-    rig = make_rig(statuspage_spec(host_for(server, fault)))
+    rig = make_rig(statuspage_spec(host_for(server, fault)), neighbour(server))
+    with_the_network_up(server, rig)
     server.set(SUMMARY, Reply(CALM, headers=keep_closing))
     assert isinstance(rig.poll(), ParsedPage)
     server.set(SUMMARY, Reply(OUTAGE, headers=keep_closing))
@@ -114,7 +130,8 @@ def test_a_known_outage_survives_the_fault_and_resolves_once_afterwards(
 def test_an_unresolvable_new_provider_is_unknown_at_once_and_never_notifies(
     server: StatusServer, make_rig: Callable[..., Rig], resolver: StubResolver
 ) -> None:
-    rig = make_rig(statuspage_spec(f"https://status.unresolvable.test:{server.port}"))
+    rig = make_rig(statuspage_spec(f"https://status.unresolvable.test:{server.port}"), neighbour(server))
+    with_the_network_up(server, rig)
     results = rig.polls(3)
     assert results == [Failure("DNS lookup failed")] * 3
     assert "status.unresolvable.test" in resolver.asked, "the name was looked up (by the stub)"
@@ -127,7 +144,8 @@ def test_an_unresolvable_new_provider_is_unknown_at_once_and_never_notifies(
 def test_a_stalled_keep_alive_connection_times_out_and_the_next_poll_recovers(
     server: StatusServer, make_rig: Callable[..., Rig]
 ) -> None:
-    rig = make_rig(statuspage_spec(server.url + "/acme"), timeout=0.5, deadline=3.0)
+    rig = make_rig(statuspage_spec(server.url + "/acme"), neighbour(server), timeout=0.5, deadline=3.0)
+    with_the_network_up(server, rig)
     server.set(SUMMARY, Reply(OUTAGE, etag=False))
     assert isinstance(rig.poll(), ParsedPage)
     server.set(SUMMARY, Reply(OUTAGE, etag=False, stall_reused=True))

@@ -115,7 +115,9 @@ class Timelines(RuleBasedStateMachine):
     def one_drops_off_the_page(self, pick: int) -> None:
         candidates = self._ids(OPEN)
         incident = self.page[candidates[pick % len(candidates)]]
-        incident.phase, incident.polls_gone = GONE, 0
+        # Missing polls count from the last poll that showed it: coming back unseen between two
+        # polls does not reset them (the engine cannot see what no poll saw).
+        incident.phase = GONE
 
     @precondition(lambda self: self._returnable())
     @rule(pick=st.integers(0, 99))
@@ -154,6 +156,8 @@ class Timelines(RuleBasedStateMachine):
         for incident in self.page.values():
             if incident.phase == GONE:
                 incident.polls_gone += 1
+            elif incident.phase == OPEN:
+                incident.polls_gone = 0
         showing = set(self._ids(OPEN))
         over = set(self._ids(RESOLVED)) | {i for i in self._ids(GONE) if not self.page[i].may_come_back}
         first_answer = not self.answered

@@ -12,6 +12,7 @@ from trayapp.core.probing import (
     ProbeTrack,
     all_offline,
     classify,
+    connection_failure_run,
     observe_attempt,
     suspicion,
 )
@@ -122,14 +123,28 @@ def test_attempt_detail_says_what_was_observed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("signals", "offline"),
+    ("runs", "offline"),
     [
         ((), False),
-        ((True,), True),
-        ((True, True, True), True),
-        ((True, False), False),
-        ((False,), False),
+        ((1,), False),
+        ((2,), True),
+        ((1, 1), True),
+        ((3, 1, 1), True),
+        ((1, 0), False),
+        ((5, 0), False),
+        ((0,), False),
     ],
 )
-def test_all_offline(signals: tuple[bool, ...], offline: bool) -> None:
-    assert all_offline(iter(signals)) is offline
+def test_offline_needs_every_signal_down_and_more_than_one_blip(runs: tuple[int, ...], offline: bool) -> None:
+    assert all_offline(iter(runs)) is offline
+
+
+def test_the_connection_failure_run_of_a_probe() -> None:
+    track = ProbeTrack()
+    assert connection_failure_run(track) == 0
+    refused = Attempt(T0, DOWN, None, None, "connection refused", connection=True)
+    track = observe_attempt(track, refused)
+    track = observe_attempt(track, refused)
+    assert connection_failure_run(track) == 2
+    track = observe_attempt(track, attempt(3, DOWN, status=503))
+    assert connection_failure_run(track) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from trayapp.core.text import at_time, incident_phrase, state_phrase, until_time
+from trayapp.core.text import at_time, incident_phrase, state_phrase, suspected_phrase, until_time
 from trayapp.i18n import _, ngettext
 from trayapp.model import ProviderView, Snapshot, State
 
@@ -52,17 +52,28 @@ def is_paused(ui: UiState, now: datetime) -> bool:
     return ui.paused_until is not None and now < ui.paused_until
 
 
+def offline_line() -> str:
+    """What the menu and tooltip say while offline."""
+    # Translators: the menu's first line and the tooltip when nothing at all can be reached.
+    return _("Offline — checking again when the network is back")
+
+
 def summary_line(snapshot: Snapshot) -> str:
     """One line over all providers: 'All systems operational', 'OpenAI: partial outage', ..."""
     if not snapshot.providers:
         return _("No provider watched")
+    if snapshot.offline:
+        return offline_line()
     if all(view.checked_at is None and view.last_success_at is None for view in snapshot.providers):
         return _("Checking…")
-    troubled = [view for view in snapshot.providers if view.state != State.OPERATIONAL]
+    troubled = [view for view in snapshot.providers if view.alert_state != State.OPERATIONAL]
     if not troubled:
         return _("All systems operational")
     if len(troubled) == 1:
         view = troubled[0]
+        if view.suspected is not None and view.state < State.DEGRADED:
+            # Translators: the menu's first line when only a probe, not the page, sees trouble.
+            return _("{provider}: possible unreported problem").format(provider=view.name)
         return f"{view.name}: {state_phrase(view.state)}"
     worst_view = max(troubled, key=lambda view: view.state)
     return ngettext(
@@ -74,7 +85,13 @@ def summary_line(snapshot: Snapshot) -> str:
 
 def tooltip(snapshot: Snapshot) -> str:
     """The icon's title: 'trayapp — OpenAI: partial outage · Anthropic: operational · checked at 14:02'."""
-    parts = [f"{view.name}: {state_phrase(view.state)}" for view in snapshot.providers]
+    if snapshot.offline:
+        return "trayapp — " + offline_line()
+    parts = [
+        f"{view.name}: {state_phrase(view.state)}"
+        + (" (" + _("possible unreported problem") + ")" if view.suspected is not None else "")
+        for view in snapshot.providers
+    ]
     text = "trayapp — " + (" · ".join(parts) if parts else _("no provider watched"))
     successes = [view.last_success_at for view in snapshot.providers if view.last_success_at is not None]
     if successes:
@@ -91,6 +108,8 @@ def _provider_menu(view: ProviderView) -> MenuItem:
     lines: list[MenuItem] = [
         MenuItem(_("State: {state}").format(state=state_phrase(view.state)), enabled=False)
     ]
+    if view.suspected is not None:
+        lines.append(MenuItem(suspected_phrase(view.suspected), enabled=False))
     if view.error:
         lines.append(MenuItem(_("Cannot read the page: {error}").format(error=view.error), enabled=False))
     troubled = [c for c in view.components if c.state != State.OPERATIONAL]

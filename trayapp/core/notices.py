@@ -9,11 +9,11 @@ from typing import Literal
 
 from trayapp.config import NotificationSettings
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated
-from trayapp.core.text import at_time, duration_phrase, impact_phrase, status_phrase
+from trayapp.core.text import at_time, duration_phrase, impact_phrase, status_phrase, suspected_phrase
 from trayapp.i18n import _, ngettext
-from trayapp.model import Incident, State
+from trayapp.model import Incident, State, Suspicion
 
-NoticeKind = Literal["start", "update", "resolve", "summary"]
+NoticeKind = Literal["start", "update", "resolve", "summary", "suspected"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,15 @@ def resolve_notice(provider_id: str, provider_name: str, incident: Incident, now
         provider_id,
         incident.id,
     )
+
+
+def suspected_notice(provider_id: str, provider_name: str, suspicion: Suspicion, page: str) -> Notice:
+    """The one notification for a suspected problem: what was observed, never called an outage."""
+    # Translators: the title of a notification: the API misbehaves but the status page says nothing yet.
+    title = _("{provider}: possible unreported problem").format(provider=provider_name)
+    # Translators: follows the observation in a notification about a suspected problem.
+    body = suspected_phrase(suspicion) + ". " + _("The status page still says all is well.")
+    return Notice("suspected", title, body, page, provider_id)
 
 
 def summary_notice(started: Sequence[IncidentStarted]) -> Notice:

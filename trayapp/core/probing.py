@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
+from trayapp.catalog import ProviderSpec
 from trayapp.model import ProbeView, Suspicion
 
 WINDOW = 4
@@ -139,10 +140,7 @@ def suspicion(track: ProbeTrack, page_says_operational: bool) -> Suspicion | Non
         return None
     bad = [a for a in track.attempts if a.outcome is not Outcome.UP]
     seen = ", ".join(dict.fromkeys(a.detail if a.error else _status_word(a) for a in bad))
-    return Suspicion(
-        track.failing_since,
-        f"API edge: {len(bad)} of the last {len(track.attempts)} checks failed ({seen})",
-    )
+    return Suspicion(track.failing_since, len(bad), len(track.attempts), seen)
 
 
 def _status_word(attempt: Attempt) -> str:
@@ -151,14 +149,28 @@ def _status_word(attempt: Attempt) -> str:
     return f"HTTP {attempt.status}"
 
 
-def all_offline(connection_failures: Iterable[bool]) -> bool:
-    """True when there is at least one signal and every one is a connection-level failure."""
-    seen = False
-    for failed in connection_failures:
-        if not failed:
-            return False
-        seen = True
-    return seen
+OFFLINE_EVIDENCE = 2
+"""Connection failures needed in all before trayapp says offline (one blip of one page is not enough)."""
+
+
+def all_offline(failure_runs: Iterable[int], evidence: int = OFFLINE_EVIDENCE) -> bool:
+    """True when every signal's latest tries failed without reaching a server, with enough evidence.
+
+    `failure_runs` holds, for each page and probe, how many of its latest tries in a row
+    failed at the connection level (0 when the latest reached a server).
+    """
+    runs = list(failure_runs)
+    return bool(runs) and all(run > 0 for run in runs) and sum(runs) >= evidence
+
+
+def connection_failure_run(track: ProbeTrack) -> int:
+    """How many of the probe's latest attempts in a row never reached a server."""
+    run = 0
+    for attempt in reversed(track.attempts):
+        if not attempt.connection:
+            break
+        run += 1
+    return run
 
 
 def probe_view(track: ProbeTrack | None) -> ProbeView:
@@ -170,3 +182,10 @@ def probe_view(track: ProbeTrack | None) -> ProbeView:
         return ProbeView(enabled=True, detail="not checked yet")
     latency = round(last.latency_s * 1000, 1) if last.latency_s is not None else None
     return ProbeView(True, last.outcome is Outcome.UP, latency, track.failing_since, last.detail)
+
+
+def probe_target(spec: ProviderSpec, catalog_probes: bool) -> str | None:
+    """The API edge to probe for a provider: the catalog's when probes are on, a custom page's own."""
+    if not spec.probe:
+        return None
+    return spec.probe if catalog_probes or not spec.builtin else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from trayapp.i18n import N_, _, ngettext, pgettext
-from trayapp.model import Incident, State
+from trayapp.model import Incident, State, Suspicion
 
 _STATE_PHRASES: dict[State, str] = {
     State.OPERATIONAL: N_("operational"),
@@ -215,3 +215,16 @@ def iso_utc(moment: datetime | None) -> str | None:
         return None
     # isoformat, not strftime: "%Y" is not zero-padded, and year 1 (Go's zero time) must read back.
     return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def suspected_phrase(suspicion: Suspicion, now: datetime | None = None) -> str:
+    """A suspected problem as observed: 'Possible unreported problem, first seen at 16:10: the API …'."""
+    observed = ngettext(
+        "the API failed {failed} of the last {checks} checks ({seen})",
+        "the API failed {failed} of the last {checks} checks ({seen})",
+        suspicion.checks,
+    ).format(failed=suspicion.failed, checks=suspicion.checks, seen=suspicion.seen)
+    # Translators: {when} is "at 16:10"; never call this an outage: it is what trayapp observed.
+    return _("Possible unreported problem, first seen {when}: {observed}").format(
+        when=at_time(suspicion.since, now), observed=observed
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
-from trayapp.core.text import at_time, incident_phrase, iso_utc, state_phrase
+from trayapp.core.text import at_time, incident_phrase, iso_utc, state_phrase, suspected_phrase
 from trayapp.i18n import _
 from trayapp.model import Incident, ProviderView, Snapshot, State
 
@@ -56,6 +56,18 @@ def provider_json(view: ProviderView) -> dict[str, Any]:
         "error": view.error,
         "components": [{"name": c.name, "state": c.state.label} for c in view.components],
         "incidents": [incident_json(incident) for incident in view.incidents],
+        "probe": {
+            "enabled": view.probe.enabled,
+            "ok": view.probe.ok,
+            "latency_ms": view.probe.latency_ms,
+            "failing_since": iso_utc(view.probe.failing_since),
+            "detail": view.probe.detail,
+        },
+        "suspected": (
+            {"since": iso_utc(view.suspected.since), "reason": view.suspected.reason}
+            if view.suspected is not None
+            else None
+        ),
     }
 
 
@@ -63,6 +75,7 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     """The whole snapshot as `status --json` prints it (language-neutral)."""
     return {
         "overall": snapshot.overall.label,
+        "offline": snapshot.offline,
         "checked_at": iso_utc(snapshot.checked_at),
         "providers": [provider_json(view) for view in snapshot.providers],
     }
@@ -77,6 +90,8 @@ def _details(view: ProviderView) -> list[str]:
     troubled = [c for c in view.components if c.state != State.OPERATIONAL]
     if troubled:
         lines.append(", ".join(f"{c.name}: {state_phrase(c.state)}" for c in troubled))
+    if view.suspected is not None:
+        lines.append(suspected_phrase(view.suspected))
     if view.error:
         # Translators: in the DETAILS column of `trayapp status`: why a page could not be read.
         lines.append(_("error: {error}").format(error=view.error))
@@ -91,7 +106,10 @@ def snapshot_table(snapshot: Snapshot, colour: bool = False) -> str:
     name_width = max([len(headings[0]), *(len(name) for name, _state, _lines in rows)])
     state_width = max([len(headings[1]), *(len(state_phrase(state)) for state in State)])
     overall = _paint(state_phrase(snapshot.overall), snapshot.overall, colour)
-    if snapshot.checked_at is None:
+    if snapshot.offline:
+        # Translators: the first line of `trayapp status` when nothing at all could be reached.
+        first = _("Offline: no status page and no API could be reached (is the network up?)")
+    elif snapshot.checked_at is None:
         # Translators: the first line of `trayapp status`.
         first = _("Overall: {state}  (never checked)").format(state=overall)
     else:

@@ -17,8 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from trayapp.catalog import ProviderSpec
+from trayapp.core.probing import Attempt
 from trayapp.model import ParsedPage
 from trayapp.shell.fetch import Fetcher
+from trayapp.shell.prober import find_key, probe_edge, probe_headers
 from trayapp.shell.reader import Failure, PageReader
 
 log = logging.getLogger(__name__)
@@ -27,8 +29,17 @@ MAX_BACKOFF = 600.0
 JITTER = 0.1
 SLEEP_GAP = 30.0
 WAKE_DELAY = 5.0
+OFFLINE_RECHECK = 15.0
 
 ResultHandler = Callable[[ProviderSpec, ParsedPage | Failure], None]
+ProbeHandler = Callable[[ProviderSpec, Attempt], None]
+ProbePlan = Callable[[ProviderSpec], tuple[str, float] | None]
+"""A provider's probe: the API edge URL and the seconds between probes, or None for no probe."""
+
+
+def no_probes(spec: ProviderSpec) -> tuple[str, float] | None:
+    """The probe plan that probes nothing."""
+    return None
 
 
 def backoff_delay(interval: float, failures: int, retry_after: float | None = None) -> float:
@@ -51,6 +62,16 @@ class _Schedule:
     in_flight: bool = False
 
 
+@dataclass
+class _ProbeSchedule:
+    spec: ProviderSpec
+    url: str
+    interval: float
+    due: float
+    headers: dict[str, str] | None = None  # looked up once, in the poller's thread
+    in_flight: bool = False
+
+
 class Poller:
     """Polls providers in a background thread and hands every result to `on_result`."""
 
@@ -65,7 +86,15 @@ class Poller:
         jitter: float = JITTER,
         wall_clock: Callable[[], float] = time.time,
         wake_delay: float = WAKE_DELAY,
+        probe_plan: ProbePlan = no_probes,
+        on_probe: ProbeHandler | None = None,
+        offline_recheck: float = OFFLINE_RECHECK,
     ) -> None:
+        self._probe_plan = probe_plan
+        self._on_probe = on_probe
+        self._offline_recheck = offline_recheck
+        self._offline = False
+        self._probe_schedules: dict[str, _ProbeSchedule] = {}
         self._interval_of = interval_of
         self._on_result = on_result
         self._fetcher_factory = fetcher_factory
@@ -97,6 +126,40 @@ class Poller:
                     self._schedules[spec.id] = previous
                 else:
                     self._schedules[spec.id] = _Schedule(spec, interval, now)
+            old_probes = self._probe_schedules
+            self._probe_schedules = {}
+            for spec in specs:
+                plan = self._probe_plan(spec) if self._on_probe is not None else None
+                if plan is None:
+                    continue
+                url, every = plan
+                kept = old_probes.get(spec.id)
+                if kept is not None and kept.url == url and kept.spec == spec:
+                    kept.interval = every
+                    self._probe_schedules[spec.id] = kept
+                else:
+                    # The first probe waits a little, so that the page answers first.
+                    first = now + min(every, 2.0) * random.uniform(0.5, 1.0)
+                    self._probe_schedules[spec.id] = _ProbeSchedule(spec, url, every, first)
+        self._poke()
+
+    def set_offline(self, offline: bool) -> None:
+        """Nothing can be reached (probes pause, pages are rechecked often) or the network is back."""
+        with self._lock:
+            if offline == self._offline:
+                return
+            self._offline = offline
+            now = time.monotonic()
+            if offline:
+                for schedule in self._schedules.values():
+                    schedule.due = min(schedule.due, now + self._offline_recheck)
+            else:
+                log.info("network back: checking every provider now")
+                for schedule in self._schedules.values():
+                    schedule.due = min(schedule.due, now)
+                    schedule.failures = 0
+                for probe in self._probe_schedules.values():
+                    probe.due = min(probe.due, now)
         self._poke()
 
     def start(self) -> None:
@@ -151,12 +214,19 @@ class Poller:
                     due = [s for s in self._schedules.values() if s.due <= now and not s.in_flight]
                     for schedule in due:
                         schedule.in_flight = True
+                    probes = [] if self._offline else self._due_probes(now)
                 for schedule in due:
                     task = asyncio.create_task(self._poll(schedule))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
+                for probe in probes:
+                    task = asyncio.create_task(self._probe(fetcher, probe))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
                 with self._lock:
                     waiting = [s.due for s in self._schedules.values() if not s.in_flight]
+                    if not self._offline:
+                        waiting += [p.due for p in self._probe_schedules.values() if not p.in_flight]
                 timeout = max(0.0, min(waiting) - time.monotonic()) if waiting else 3600.0
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -174,6 +244,34 @@ class Poller:
             for schedule in self._schedules.values():
                 schedule.due = min(schedule.due, now + self._wake_delay)
                 schedule.failures = 0
+
+    def _due_probes(self, now: float) -> list[_ProbeSchedule]:
+        due = [p for p in self._probe_schedules.values() if p.due <= now and not p.in_flight]
+        for probe in due:
+            probe.in_flight = True
+        return due
+
+    async def _probe(self, fetcher: Fetcher, probe: _ProbeSchedule) -> None:
+        if probe.headers is None:
+            # The keyring may be slow: asked once per provider, off the event loop.
+            key = await asyncio.to_thread(find_key, probe.spec.id)
+            probe.headers = probe_headers(probe.spec.id, key)
+        try:
+            attempt = await probe_edge(fetcher, probe.url, probe.headers)
+        except Exception:
+            log.exception("%s: unexpected error while probing", probe.spec.name)
+            attempt = None
+        if attempt is not None and not self._stopping.is_set() and self._on_probe is not None:
+            try:
+                self._on_probe(probe.spec, attempt)
+            except Exception:
+                log.exception("%s: error while handling a probe", probe.spec.name)
+        with self._lock:
+            delay = probe.interval * (1 + random.uniform(-self._jitter, self._jitter))
+            probe.due = time.monotonic() + delay
+            probe.in_flight = False
+        if self._wake is not None:
+            self._wake.set()
 
     async def _poll(self, schedule: _Schedule) -> None:
         assert self.reader is not None
@@ -198,6 +296,9 @@ class Poller:
                 schedule.failures = 0
             delay = backoff_delay(schedule.interval, schedule.failures)
             delay *= 1 + random.uniform(-self._jitter, self._jitter)
+            if self._offline:
+                # Offline, the tries never reach a server: try often, to notice the network is back.
+                delay = min(delay, self._offline_recheck)
             delay = max(delay, retry_after or 0.0)
             schedule.due = time.monotonic() + delay
             schedule.in_flight = False
