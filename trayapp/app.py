@@ -1,4 +1,8 @@
-"""The commands' bodies: one-shot status, the watch loop, config reloading."""
+"""The commands' bodies: one-shot status, the watch loop, config reloading.
+
+A reloaded config's `language` is spoken from the reload on (`Watch._apply`); log lines stay
+English, for bug reports, while what is printed for the user is translated.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from trayapp.core.diff import Event
 from trayapp.core.tracker import new_track, observe_failure, observe_page
 from trayapp.core.view import event_line
 from trayapp.engine import Clock, Engine, utc_now
+from trayapp.i18n import _, set_language
 from trayapp.model import ParsedPage, Snapshot
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.history import HistoryRecorder
@@ -84,13 +89,14 @@ class ConfigWatcher:
         try:
             config, warnings = load_config(self.path)
         except ConfigError as error:
-            message = f"config not reloaded, keeping the last good one:\n{error}"
-            log.error(message)
-            print(f"trayapp: {message}", file=self._err)
+            log.error("config not reloaded, keeping the last good one:\n%s", error)
+            # Translators: followed by one line per problem, "PATH:LINE: what is wrong".
+            message = _("config not reloaded, keeping the last good one:")
+            print(f"trayapp: {message}\n{error}", file=self._err)
             return False
         for warning in warnings:
             log.warning(warning)
-            print(f"trayapp: {warning}", file=self._err)
+            print("trayapp: " + _("warning: {warning}").format(warning=warning), file=self._err)
         log.info("config reloaded from %s", self.path)
         self.config = config
         self._on_change(config)
@@ -153,6 +159,8 @@ class Watch:
         return continuity_limit(interval_for(config, spec) if spec is not None else config.poll_interval)
 
     def _apply(self, config: Config) -> None:
+        # First: everything shown from now on (notifications, watch lines, the tray) speaks it.
+        set_language(config.language)
         self.engine.set_settings(config.notifications)
         self.engine.set_specs(config.providers)
         self.poller.set_specs(config.providers)

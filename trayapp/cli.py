@@ -1,24 +1,33 @@
-"""The command line: parse arguments, load the config, delegate."""
+"""The command line: parse arguments, load the config, delegate.
+
+What it prints for people is in the user's language: the OS language until the config is
+read (help, usage and config errors), then the config's `language`. JSON and CSV output never
+change with the language. argparse's own words ("usage:", "options:", its error messages)
+come from Python and stay English.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from trayapp import __version__, paths
 from trayapp.catalog import CATALOG
 from trayapp.config import Config, ConfigError, ensure_config, load_config
+from trayapp.i18n import N_, _, ngettext, set_language
 from trayapp.logs import setup_logging
 
 EXIT_USAGE = 3
 
-DESCRIPTION = """\
+# Translators: the description of `trayapp --help`; keep the command names and the column layout.
+DESCRIPTION = N_("""\
 trayapp shows in the system tray whether the AI services you use are up.
 
 With no command it runs the tray indicator. The other commands need no display:
@@ -27,79 +36,118 @@ With no command it runs the tray indicator. The other commands need no display:
   providers     list the built-in providers
   check-config  validate the config file
   history       what trayapp recorded: incidents, durations and uptime per provider
-"""
+""")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error exits 3 as the contract says (not argparse's 2)."""
+    """argparse, but a usage error exits 3 as the contract says (not argparse's 2), and -h is translated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """As argparse's, with our own -h/--help (its help text in the current language)."""
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help=_("show this help and exit"))
 
     def error(self, message: str) -> NoReturn:
         """Print the usage and the error, exit 3."""
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # Translators: a usage error; {message} is argparse's own words, in English.
+        self.exit(EXIT_USAGE, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
 
 
 def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--config", metavar="PATH", type=Path, default=default, help="read this config file")
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0 if top else argparse.SUPPRESS, help="log to stderr too"
+        "--config", metavar="PATH", type=Path, default=default, help=_("read this config file")
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if top else argparse.SUPPRESS,
+        help=_("log to stderr too"),
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every command."""
+    """The argument parser for every command (its help in the current language)."""
     parser = _Parser(
-        prog="trayapp", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="trayapp", description=_(DESCRIPTION), formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"trayapp {__version__}")
+    # Translators: the help of --version.
+    parser.add_argument(
+        "--version", action="version", version=f"trayapp {__version__}", help=_("print the version")
+    )
     _add_common(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in (
-        ("tray", "run the tray indicator (the default)"),
-        ("status", "fetch every provider once and print a table"),
-        ("watch", "poll and print one line per change"),
-        ("providers", "list the built-in providers"),
-        ("check-config", "validate the config file"),
-        ("history", "list recorded incidents and uptime per provider"),
+        ("tray", _("run the tray indicator (the default)")),
+        ("status", _("fetch every provider once and print a table")),
+        ("watch", _("poll and print one line per change")),
+        ("providers", _("list the built-in providers")),
+        ("check-config", _("validate the config file")),
+        ("history", _("list recorded incidents and uptime per provider")),
     ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _add_common(sub, top=False)
         if name == "status":
-            sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+            sub.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
         if name == "history":
             _add_history_arguments(sub)
     return parser
 
 
 def _add_history_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--provider", metavar="ID", help="only this provider (see `trayapp providers`)")
+    parser.add_argument("--provider", metavar="ID", help=_("only this provider (see `trayapp providers`)"))
     parser.add_argument(
         "--since",
         metavar="WHEN",
         default="7d",
-        help="start of the period: 7d (days, from midnight UTC), 24h, 2w, or a date like 2026-02-01"
-        " (default: 7d)",
+        help=_(
+            "start of the period: 7d (days, from midnight UTC), 24h, 2w, or a date like 2026-02-01"
+            " (default: 7d)"
+        ),
     )
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    parser.add_argument("--summary", action="store_true", help="print only the uptime per provider")
+    output.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    output.add_argument("--csv", action="store_true", help=_("print CSV instead of a table"))
+    parser.add_argument("--summary", action="store_true", help=_("print only the uptime per provider"))
+
+
+def _say(message: str) -> None:
+    """One line for the user on stderr, after the program's name."""
+    print(f"trayapp: {message}", file=sys.stderr)
+
+
+def _load_in_its_language(path: Path) -> tuple[Config, list[str]]:
+    """Read the config and speak its `language` from now on; its warnings are in that language."""
+    before = set_language("auto")
+    config, warnings = load_config(path)
+    if set_language(config.language) != before and warnings:
+        # The warnings were worded before the file said which language to speak: word them again.
+        with contextlib.suppress(ConfigError):  # changed in between: keep the first wording
+            _config, warnings = load_config(path)
+    return config, warnings
 
 
 def _load(path: Path | None) -> tuple[Config, Path]:
-    """The config from `path` or the default file (created with comments when missing)."""
+    """The config from `path` or the default file (created with comments when missing).
+
+    From here on the config's `language` is spoken (the defaults' `auto` when it cannot be created).
+    """
     if path is None:
         path = paths.config_file()
         try:
             if ensure_config(path):
-                print(f"trayapp: created a default config at {path}", file=sys.stderr)
+                _say(_("created a default config at {path}").format(path=path))
         except OSError as error:
-            print(f"trayapp: cannot create {path}: {error}; using defaults", file=sys.stderr)
-            return Config(), path
-    config, warnings = load_config(path)
+            _say(_("cannot create {path}: {error}; using defaults").format(path=path, error=error))
+            config = Config()
+            set_language(config.language)
+            return config, path
+    config, warnings = _load_in_its_language(path)
     for warning in warnings:
-        print(f"trayapp: warning: {warning}", file=sys.stderr)
+        _say(_("warning: {warning}").format(warning=warning))
     return config, path
 
 
@@ -119,12 +167,15 @@ def cmd_status(config: Config, as_json: bool) -> int:
 def cmd_providers(config: Config) -> int:
     """`trayapp providers`: the catalog, and which entries this config watches."""
     watched = {spec.id for spec in config.providers}
+    # Translators: the WATCHED column of `trayapp providers`.
+    yes, no, custom = _("yes"), _("no"), _("yes (custom)")
     rows = [
-        (spec.id, spec.name, spec.page, spec.kind, "yes" if spec.id in watched else "no")
+        (spec.id, spec.name, spec.page, spec.kind, yes if spec.id in watched else no)
         for spec in CATALOG.values()
     ]
-    rows += [(s.id, s.name, s.page, s.kind, "yes (custom)") for s in config.providers if not s.builtin]
-    header = ("ID", "NAME", "STATUS PAGE", "FORMAT", "WATCHED")
+    rows += [(s.id, s.name, s.page, s.kind, custom) for s in config.providers if not s.builtin]
+    # Translators: the column headings of `trayapp providers` (capitals, like the status table).
+    header = (_("ID"), _("NAME"), _("STATUS PAGE"), _("FORMAT"), _("WATCHED"))
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row)).rstrip())
@@ -135,18 +186,34 @@ def cmd_check_config(path: Path | None) -> int:
     """`trayapp check-config`: say exactly what is wrong, or that all is well."""
     target = path or paths.config_file()
     if path is None and not target.exists():
-        print(f"No config file at {target}: the defaults apply (it is created on the first run).")
+        print(
+            _("No config file at {path}: the defaults apply (it is created on the first run).").format(
+                path=target
+            )
+        )
         return 0
     try:
-        config, warnings = load_config(target)
+        config, warnings = _load_in_its_language(target)
     except ConfigError as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE
     for warning in warnings:
-        print(f"warning: {warning}")
-    names = ", ".join(spec.name for spec in config.providers) or "none"
-    print(f"{target}: OK. Watching {len(config.providers)} provider(s): {names}.")
+        print(_("warning: {warning}").format(warning=warning))
+    count = len(config.providers)
+    # Translators: `trayapp check-config` when no provider is watched: "Watching 0 providers: none."
+    names = ", ".join(spec.name for spec in config.providers) or _("none")
+    # Translators: {path} is the config file, {names} the providers' names, "OpenAI, Anthropic".
+    ok = ngettext(
+        "{path}: OK. Watching {count} provider: {names}.",
+        "{path}: OK. Watching {count} providers: {names}.",
+        count,
+    )
+    print(ok.format(path=target, count=count, names=names))
     return 0
+
+
+def _say_history(message: str) -> None:
+    print(f"trayapp history: {message}", file=sys.stderr)
 
 
 def cmd_history(config: Config, args: argparse.Namespace) -> int:
@@ -162,7 +229,7 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
     try:
         since = parse_since(args.since, now)
     except ValueError as error:
-        print(f"trayapp history: {error}", file=sys.stderr)
+        _say_history(str(error))
         return EXIT_USAGE
     path = paths.history_file()
     try:
@@ -170,14 +237,13 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
         if provider is not None:
             known = {spec.id for spec in config.providers} | set(CATALOG) | known_providers(path)
             if provider not in known:
-                print(
-                    f"trayapp history: unknown provider id {provider!r} (see `trayapp providers`)",
-                    file=sys.stderr,
-                )
+                message = _("unknown provider id {id} (see `trayapp providers`)").format(id=repr(provider))
+                _say_history(message)
                 return EXIT_USAGE
         report = read_report(path, since, now, provider)
     except HistoryError as error:
-        print(f"trayapp history: cannot read {path}: {error}", file=sys.stderr)
+        # Translators: {error} is the database's own words, in English.
+        _say_history(_("cannot read {path}: {error}").format(path=path, error=error))
         return 1
     if args.json:
         print(json.dumps(history_json(report, args.summary), ensure_ascii=False, indent=2))
@@ -208,6 +274,8 @@ def cmd_tray(config: Config, config_path: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `trayapp` command."""
+    # The OS language for the help, usage errors and config errors; the config's once it is read.
+    set_language("auto")
     args = build_parser().parse_args(argv)
     command = args.command or "tray"
     setup_logging(paths.log_dir() if command in {"tray", "watch"} else None, args.verbose)
@@ -216,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config, config_path = _load(args.config)
     except ConfigError as error:
-        print(f"trayapp: config error:\n{error}", file=sys.stderr)
+        # Translators: followed by one line per problem, "PATH:LINE: what is wrong".
+        print(_("trayapp: config error:") + f"\n{error}", file=sys.stderr)
         return EXIT_USAGE
     if command == "status":
         return cmd_status(config, args.json)

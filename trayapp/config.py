@@ -22,6 +22,10 @@ as written.
 
 Line numbers: tomllib reports none for well-formed but wrong values, so `_Locator` finds them by
 scanning the text for table headers and `key =` lines.
+
+Problems and warnings are in the user's language (translated when they are found; the CLI sets
+the language from the OS before it reads the file); key names, values and TOML syntax in them
+stay as written. The commented default file is written in English, like its keys.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec, slugify
+from trayapp.i18n import _
 from trayapp.model import State
 
 MIN_REMOTE_INTERVAL = 30.0
@@ -59,7 +64,6 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
 HISTORY_DAYS = 180
 _MAX_HISTORY_DAYS = 3660
 _PROVIDER_KEYS = ("name", "url", "kind", "components", "probe", "id")
-_CATALOG_HINT = "(see `trayapp providers`)"
 
 _KeyPath = tuple[str | int, ...]
 
@@ -216,9 +220,11 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
-        return "an array"
+        # Translators: what a wrong value is, in "builtin must be ..., not an array".
+        return _("an array")
     if isinstance(value, dict):
-        return "a table"
+        # Translators: what a wrong value is, in "name must be ..., not a table".
+        return _("a table")
     return str(value)
 
 
@@ -230,18 +236,23 @@ def _quote_hint(value: object) -> str:
     if isinstance(value, str):
         text = value.strip().lower()
         if text in ("true", "false"):
-            return " (write true or false without quotes)"
+            return " " + _("(write true or false without quotes)")
         try:
             float(text)
         except ValueError:
             return ""
-        return " (write numbers without quotes)"
+        return " " + _("(write numbers without quotes)")
     return ""
+
+
+def _catalog_hint() -> str:
+    return _("(see `trayapp providers`)")
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    # Translators: a hint after a config problem, e.g. "; did you mean 'openai'?".
+    return "; " + _("did you mean '{word}'?").format(word=close[0]) if close else ""
 
 
 def _seconds(value: float) -> str:
@@ -250,14 +261,15 @@ def _seconds(value: float) -> str:
 
 def _section_name(path: _KeyPath) -> str:
     if not path:
-        return "the top level"
+        return _("the top level")
     if isinstance(path[-1], int):
         return f"[[{'.'.join(str(part) for part in path[:-1])}]]"
     return f"[{'.'.join(str(part) for part in path)}]"
 
 
 def _label(path: _KeyPath, key: str) -> str:
-    return key if not path else f"{key} in {_section_name(path)}"
+    # Translators: a key of the config file and its table, e.g. "interval in [probes]".
+    return key if not path else _("{key} in {section}").format(key=key, section=_section_name(path))
 
 
 def is_loopback(url: str) -> bool:
@@ -281,16 +293,16 @@ def is_loopback(url: str) -> bool:
 def _url_problem(url: str) -> str | None:
     """Why `url` cannot be a page or probe URL, or None when it can."""
     if not url or any(char.isspace() or ord(char) < 32 for char in url):
-        return "must be a URL without spaces"
+        return _("must be a URL without spaces")
     try:
         parts = urlsplit(url)
-        _ = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        return f"is not a valid URL: {_show(url)}"
+        return _("is not a valid URL: {value}").format(value=_show(url))
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"must be an absolute https:// URL with a host, not {_show(url)}"
+        return _("must be an absolute https:// URL with a host, not {value}").format(value=_show(url))
     if parts.scheme == "http" and not is_loopback(url):
-        return "plain http:// is allowed only for loopback addresses; use https://"
+        return _("plain http:// is allowed only for loopback addresses; use https://")
     return None
 
 
@@ -335,13 +347,16 @@ class _Checker:
         for key in table:
             if key in allowed:
                 continue
-            message = f"unknown key '{key}' {'in ' + _section_name(path) if path else 'at the top level'}"
+            if path:
+                message = _("unknown key '{key}' in {section}").format(key=key, section=_section_name(path))
+            else:
+                message = _("unknown key '{key}' at the top level").format(key=key)
             hint = _suggest(key, allowed)
             if not hint and path and key in _TOP_KEYS:
-                hint = "; top-level keys must come before the first [table] header"
+                hint = "; " + _("top-level keys must come before the first [table] header")
             if not hint and not path:
                 home = next((name for name, keys in _SECTION_KEYS.items() if key in keys), None)
-                hint = f"; did you mean to put it under [{home}]?" if home else ""
+                hint = "; " + _("did you mean to put it under [{table}]?").format(table=home) if home else ""
             self.problem((*path, key), message + hint)
 
     def table(self, data: Mapping[str, object], key: str) -> dict[str, object]:
@@ -349,7 +364,9 @@ class _Checker:
         value = data.get(key, {})
         if isinstance(value, dict):
             return value
-        self.problem((key,), f"{key} must be a table ([{key}]), not {_show(value)}")
+        self.problem(
+            (key,), _("{key} must be a table ([{key}]), not {value}").format(key=key, value=_show(value))
+        )
         return {}
 
     def boolean(self, table: Mapping[str, object], path: _KeyPath, key: str, default: bool) -> bool:
@@ -357,7 +374,10 @@ class _Checker:
         value = table.get(key, default)
         if isinstance(value, bool):
             return value
-        message = f"{_label(path, key)} must be true or false, not {_show(value)}{_quote_hint(value)}"
+        message = _("{key} must be true or false, not {value}").format(
+            key=_label(path, key), value=_show(value)
+        )
+        message += _quote_hint(value)
         self.problem((*path, key), message)
         return default
 
@@ -368,10 +388,11 @@ class _Checker:
         if 0 < number <= _MAX_INTERVAL:
             return number
         if number > _MAX_INTERVAL and math.isfinite(number):
-            reason = f"at most {_seconds(_MAX_INTERVAL)} s (one day)"
+            template = _("{key} must be at most {limit} s (one day), not {value}")
         else:
-            reason = "a number of seconds greater than 0"
-        message = f"{_label(path, key)} must be {reason}, not {_show(value)}{_quote_hint(value)}"
+            template = _("{key} must be a number of seconds greater than 0, not {value}")
+        message = template.format(key=_label(path, key), limit=_seconds(_MAX_INTERVAL), value=_show(value))
+        message += _quote_hint(value)
         self.problem((*path, key), message)
         return default
 
@@ -383,7 +404,10 @@ class _Checker:
         if isinstance(value, str) and value in choices:
             return value
         hint = _suggest(value.lower(), choices) if isinstance(value, str) else ""
-        message = f"{_label(path, key)} must be one of {', '.join(choices)}, not {_show(value)}{hint}"
+        message = _("{key} must be one of {choices}, not {value}").format(
+            key=_label(path, key), choices=", ".join(choices), value=_show(value)
+        )
+        message += hint
         self.problem((*path, key), message)
         return default
 
@@ -392,15 +416,16 @@ class _Checker:
         value = table.get(key, [])
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return list(value)
-        self.problem((*path, key), f'{_label(path, key)} must be an array of strings, like ["a", "b"]')
+        message = _('{key} must be an array of strings, like ["a", "b"]').format(key=_label(path, key))
+        self.problem((*path, key), message)
         return None
 
-    def no_duplicates(self, items: Sequence[str], path: _KeyPath, what: str) -> None:
-        """One problem per item listed twice."""
+    def no_duplicates(self, items: Sequence[str], path: _KeyPath, template: str) -> None:
+        """One problem per item listed twice; `template` (translated) says it with `{item}`."""
         for item in dict.fromkeys(items):
             if items.count(item) > 1:
                 line = self.where.item_line(path, item, occurrence=2)
-                self.problem(path, f"{what} '{item}' is listed more than once", line)
+                self.problem(path, template.format(item=item), line)
 
     def builtin(self, data: Mapping[str, object]) -> tuple[str, ...]:
         """The `builtin` key: catalog ids, each once."""
@@ -409,7 +434,7 @@ class _Checker:
         ids = self.strings(data, (), "builtin")
         if ids is None:
             return ()
-        self.no_duplicates(ids, ("builtin",), "provider id")
+        self.no_duplicates(ids, ("builtin",), _("provider id '{item}' is listed more than once"))
         for provider_id in ids:
             if provider_id not in CATALOG:
                 line = self.where.item_line(("builtin",), provider_id)
@@ -444,10 +469,10 @@ class _Checker:
         value = table.get("days", HISTORY_DAYS)
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_HISTORY_DAYS:
             return HistorySettings(days=value)
-        message = (
-            f"{_label(path, 'days')} must be a whole number of days from 1 to {_MAX_HISTORY_DAYS},"
-            f" not {_show(value)}{_quote_hint(value)}"
+        message = _("{key} must be a whole number of days from 1 to {limit}, not {value}").format(
+            key=_label(path, "days"), limit=_MAX_HISTORY_DAYS, value=_show(value)
         )
+        message += _quote_hint(value)
         self.problem((*path, "days"), message)
         return HistorySettings()
 
@@ -455,13 +480,13 @@ class _Checker:
         """The valid [[providers]] entries (problems recorded for the others)."""
         value = data.get("providers", [])
         if not isinstance(value, list):
-            self.problem(("providers",), "providers must be written as [[providers]] tables")
+            self.problem(("providers",), _("providers must be written as [[providers]] tables"))
             return []
         found = []
         for index, table in enumerate(value):
             path: _KeyPath = ("providers", index)
             if not isinstance(table, dict):
-                self.problem(path, "each entry of providers must be a table, like [[providers]]")
+                self.problem(path, _("each entry of providers must be a table, like [[providers]]"))
                 continue
             entry = self.entry(table, path)
             if entry is not None:
@@ -484,12 +509,14 @@ class _Checker:
         """A non-empty string (stripped); None when absent or wrong."""
         if key not in table:
             if required:
-                self.problem(path, f"missing required key '{key}' in {_section_name(path)}")
+                message = _("missing required key '{key}' in {section}")
+                self.problem(path, message.format(key=key, section=_section_name(path)))
             return None
         value = table[key]
         if isinstance(value, str) and value.strip():
             return value.strip()
-        self.problem((*path, key), f"{_label(path, key)} must be a non-empty string, not {_show(value)}")
+        message = _("{key} must be a non-empty string, not {value}")
+        self.problem((*path, key), message.format(key=_label(path, key), value=_show(value)))
         return None
 
     def url(self, table: Mapping[str, object], path: _KeyPath, key: str, required: bool) -> str | None:
@@ -500,15 +527,17 @@ class _Checker:
         reason = _url_problem(value)
         if reason is None:
             return value
-        self.problem((*path, key), f"{_label(path, key)}: {reason}")
+        # Translators: {key} is "url in [[providers]]", {reason} says what is wrong with the URL.
+        self.problem((*path, key), _("{key}: {reason}").format(key=_label(path, key), reason=reason))
         return None
 
     def components(self, table: Mapping[str, object], path: _KeyPath) -> tuple[str, ...]:
         """The optional component filter: non-empty strings, each once."""
         names = self.strings(table, path, "components") or []
         if any(not name.strip() for name in names):
-            self.problem((*path, "components"), f"{_label(path, 'components')} must not list empty names")
-        self.no_duplicates(names, (*path, "components"), "component")
+            message = _("{key} must not list empty names").format(key=_label(path, "components"))
+            self.problem((*path, "components"), message)
+        self.no_duplicates(names, (*path, "components"), _("component '{item}' is listed more than once"))
         return tuple(name.strip() for name in names)
 
     def override(self, table: Mapping[str, object], path: _KeyPath) -> ProviderSpec | None:
@@ -516,15 +545,17 @@ class _Checker:
         provider_id = self.text(table, path, "id", required=True)
         for key in ("kind", "probe"):
             if key in table:
-                message = f"'{key}' can be set only on a provider with a url, not on a built-in one"
+                message = _("'{key}' can be set only on a provider with a url, not on a built-in one").format(
+                    key=key
+                )
                 self.problem((*path, key), message)
         name = self.text(table, path, "name", required=False)
         components = self.components(table, path)
         if provider_id is None:
             return None
         if provider_id not in CATALOG:
-            hint = f"; a custom provider needs a url {_CATALOG_HINT}"
-            self.problem((*path, "id"), f"unknown provider id '{provider_id}'{hint}")
+            message = _("unknown provider id '{id}'; a custom provider needs a url {hint}")
+            self.problem((*path, "id"), message.format(id=provider_id, hint=_catalog_hint()))
             return None
         spec = replace(CATALOG[provider_id], components=components)
         return replace(spec, name=name) if name else spec
@@ -541,11 +572,15 @@ class _Checker:
             return None
         slug = slugify(name)
         if not slug:
-            message = f"name {_show(name)} gives an empty id: use at least one letter or digit"
+            message = _("name {name} gives an empty id: use at least one letter or digit").format(
+                name=_show(name)
+            )
             self.problem((*path, "name"), message)
             return None
         if given_id is not None and given_id != slug:
-            message = f"id {_show(given_id)} must match the name: {_show(slug)} (or leave id out)"
+            message = _("id {id} must match the name: {slug} (or leave id out)").format(
+                id=_show(given_id), slug=_show(slug)
+            )
             self.problem((*path, "id"), message)
         return ProviderSpec(
             id=slug,
@@ -565,9 +600,8 @@ class _Checker:
         for entry in entries:
             spec_id = entry.spec.id
             if spec_id in seen:
-                self.problem(
-                    (), f"duplicate provider id '{spec_id}' ({_both(seen[spec_id], entry)})", entry.line
-                )
+                message = _("duplicate provider id '{id}' ({where})")
+                self.problem((), message.format(id=spec_id, where=_both(seen[spec_id], entry)), entry.line)
                 continue
             seen[spec_id] = entry
             if entry.override and spec_id in builtin:
@@ -580,32 +614,59 @@ class _Checker:
 
     def _clash(self, spec_id: str) -> str:
         line = self.where.line(("builtin",))
-        enabled = (
-            f"in `builtin` (line {line})"
-            if line
-            else f"by default (`builtin` = {_show_list(DEFAULT_PROVIDERS)})"
-        )
-        return (
-            f"duplicate provider id '{spec_id}': the built-in provider '{spec_id}' is enabled {enabled};"
+        if line:
+            # Translators: how a built-in provider is enabled: "in `builtin` (line 3)".
+            enabled = _("in `builtin` (line {line})").format(line=line)
+        else:
+            # Translators: how a built-in provider is enabled: "by default (`builtin` = [...])".
+            enabled = _("by default (`builtin` = {value})").format(value=_show_list(DEFAULT_PROVIDERS))
+        # Translators: {enabled} is "in `builtin` (line 3)" or "by default (`builtin` = [...])".
+        message = _(
+            "duplicate provider id '{id}': the built-in provider '{id}' is enabled {enabled};"
             " rename this one or remove the built-in one from `builtin`"
         )
+        return message.format(id=spec_id, enabled=enabled)
 
     def warn_intervals(self, config: Config) -> None:
         """Warnings for intervals below the floors of the hosts they apply to."""
         pages = [_page_is_loopback(spec) for spec in config.providers]
-        self._warn_floors("poll_interval", config.poll_interval, pages, "pages", "polled")
+        self._warn_floors(
+            "poll_interval",
+            config.poll_interval,
+            pages,
+            # Translators: {key} is "poll_interval", {value} and {floor} are numbers of seconds.
+            _(
+                "{key} {value} s is below the {floor} s minimum for remote pages;"
+                " they will be polled every {floor} s"
+            ),
+            _(
+                "{key} {value} s is below the {floor} s minimum for loopback pages;"
+                " they will be polled every {floor} s"
+            ),
+        )
         if config.probes.enabled:
             probes = [is_loopback(spec.probe) for spec in config.providers if spec.probe]
-            self._warn_floors("probes.interval", config.probes.interval, probes, "API edges", "probed")
+            self._warn_floors(
+                "probes.interval",
+                config.probes.interval,
+                probes,
+                # Translators: {key} is "probes.interval", {value} and {floor} are numbers of seconds.
+                _(
+                    "{key} {value} s is below the {floor} s minimum for remote API edges;"
+                    " they will be probed every {floor} s"
+                ),
+                _(
+                    "{key} {value} s is below the {floor} s minimum for loopback API edges;"
+                    " they will be probed every {floor} s"
+                ),
+            )
 
-    def _warn_floors(self, key: str, value: float, loopback: list[bool], what: str, verb: str) -> None:
-        floors = ((False, MIN_REMOTE_INTERVAL, "remote"), (True, MIN_LOOPBACK_INTERVAL, "loopback"))
-        for is_local, floor, where in floors:
+    def _warn_floors(self, key: str, value: float, loopback: list[bool], remote: str, local: str) -> None:
+        """Warn when `value` is below the floor of remote (`remote` says it) or loopback hosts (`local`)."""
+        floors = ((False, MIN_REMOTE_INTERVAL, remote), (True, MIN_LOOPBACK_INTERVAL, local))
+        for is_local, floor, template in floors:
             if value < floor and is_local in loopback:
-                self.warnings.append(
-                    f"{key} {_seconds(value)} s is below the {_seconds(floor)} s minimum for {where} {what};"
-                    f" they will be {verb} every {_seconds(floor)} s"
-                )
+                self.warnings.append(template.format(key=key, value=_seconds(value), floor=_seconds(floor)))
 
     def config(self, data: Mapping[str, object]) -> Config:
         """The whole Config from the parsed TOML document."""
@@ -622,18 +683,21 @@ class _Checker:
         )
         self.warn_intervals(config)
         if not config.providers and not self.problems:
-            self.warnings.append("no provider is enabled: add ids to `builtin` or [[providers]] entries")
+            self.warnings.append(_("no provider is enabled: add ids to `builtin` or [[providers]] entries"))
         return config
 
 
 def _both(first: _Entry, second: _Entry) -> str:
     if first.line is not None and first.line != second.line:
-        return f"entries at lines {first.line} and {second.line}"
-    return f"[[providers]] entries {first.index + 1} and {second.index + 1}"
+        return _("entries at lines {first} and {second}").format(first=first.line, second=second.line)
+    return _("[[providers]] entries {first} and {second}").format(
+        first=first.index + 1, second=second.index + 1
+    )
 
 
 def _unknown_id(provider_id: str) -> str:
-    return f"unknown provider id '{provider_id}' {_CATALOG_HINT}{_suggest(provider_id.lower(), CATALOG)}"
+    message = _("unknown provider id '{id}' {hint}").format(id=provider_id, hint=_catalog_hint())
+    return message + _suggest(provider_id.lower(), CATALOG)
 
 
 def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> ConfigProblem:
@@ -641,9 +705,13 @@ def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> ConfigProblem:
     where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
     if where:
         reason = message[: where.start()]
-        return ConfigProblem(int(where.group(1)), f"invalid TOML: {reason} (column {where.group(2)})")
+        # Translators: {reason} is the TOML reader's own words, in English.
+        problem = _("invalid TOML: {reason} (column {column})").format(reason=reason, column=where.group(2))
+        return ConfigProblem(int(where.group(1)), problem)
     reason = message.removesuffix(" (at end of document)")
-    return ConfigProblem(text.rstrip().count("\n") + 1, f"invalid TOML: {reason} (at the end of the file)")
+    # Translators: {reason} is the TOML reader's own words, in English.
+    problem = _("invalid TOML: {reason} (at the end of the file)").format(reason=reason)
+    return ConfigProblem(text.rstrip().count("\n") + 1, problem)
 
 
 def _problem_order(problem: ConfigProblem) -> tuple[bool, int]:
@@ -728,10 +796,11 @@ days = {HISTORY_DAYS}
 
 def _read_problem(error: OSError) -> str:
     if isinstance(error, FileNotFoundError):
-        return "cannot read the config: no such file"
+        return _("cannot read the config: no such file")
     if isinstance(error, IsADirectoryError):
-        return "cannot read the config: it is a directory"
-    return f"cannot read the config: {(error.strerror or str(error)).lower()}"
+        return _("cannot read the config: it is a directory")
+    # Translators: {reason} is the operating system's own words ("permission denied").
+    return _("cannot read the config: {reason}").format(reason=(error.strerror or str(error)).lower())
 
 
 def load_config(path: Path) -> tuple[Config, list[str]]:
@@ -744,7 +813,9 @@ def load_config(path: Path) -> tuple[Config, list[str]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        message = f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        message = _("the file is not valid UTF-8 (byte 0x{byte}); save it as UTF-8").format(
+            byte=f"{data[error.start]:02x}"
+        )
         raise ConfigError(str(path), [ConfigProblem(line, message)]) from None
     return parse_config(text.removeprefix("\ufeff"), str(path))
 

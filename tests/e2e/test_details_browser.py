@@ -22,6 +22,7 @@ from PIL import Image
 from tests.support.history_sample import sample_history
 from tests.support.server import StatusServer
 from trayapp.core.details_page import STATE_COLOURS, render_details
+from trayapp.i18n import set_language
 from trayapp.model import Component, Incident, ProviderView, Snapshot, State
 from trayapp.shell.details import write_details
 
@@ -263,6 +264,57 @@ def test_dark_mode_is_dark(tmp_path: Path) -> None:
     image = screenshot(tmp_path, page, "--force-dark-mode", size="1000,700")
     red, green, blue = pixel(image, 3, 3)
     assert max(red, green, blue) < 60
+    assert has_colour(image, STATE_COLOURS[State.PARTIAL])
+
+
+class _Lang(_Dom):
+    """The DOM, plus the <html lang> attribute and the text of each <h3>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.headings: list[str] = []
+        self._in_heading = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
+        if tag == "html":
+            self.lang = dict(attrs).get("lang")
+        if tag == "h3":
+            self._in_heading = True
+            self.headings.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        if tag == "h3":
+            self._in_heading = False
+
+    def handle_data(self, data: str) -> None:
+        super().handle_data(data)
+        if self._in_heading:
+            self.headings[-1] += data
+
+
+def test_the_italian_page_renders_with_lang_it_and_italian_headings(tmp_path: Path) -> None:
+    set_language("it")
+    page = write_details(realistic_snapshot(), NOW, directory=tmp_path / "cache", history=sample_history(NOW))
+    result = chromium(tmp_path, "--dump-dom", page.as_uri())
+    dom = _Lang()
+    dom.feed(result.stdout)
+    dom.close()
+    assert dom.lang == "it"
+    assert dom.title.startswith("trayapp — Interruzione parziale")  # then the charts' <title>s
+    headings = [heading.strip() for heading in dom.headings]
+    for heading in ("Incidenti in corso", "Manutenzione programmata", "Componenti"):
+        assert heading in headings, headings
+    assert any(heading.startswith("Cronologia") for heading in headings), headings
+    text = " ".join(dom.text)
+    assert "Nessun incidente in corso." in text
+    assert "prestazioni ridotte" in text
+    assert "Incidenti recenti" in text
+    for english in ("Active incidents", "Components", "Recent incidents", "Last check"):
+        assert english not in text, english
+    image = screenshot(tmp_path, page, size="1200,1600")
     assert has_colour(image, STATE_COLOURS[State.PARTIAL])
 
 

@@ -1,4 +1,4 @@
-"""The real `trayapp` command in a subprocess: status, providers, check-config, errors."""
+"""The real `trayapp` command in a subprocess: status, providers, check-config, errors, in two languages."""
 
 from __future__ import annotations
 
@@ -19,14 +19,19 @@ from trayapp.model import Incident, State
 from trayapp.shell.history_db import open_history
 from trayapp.shell.history_writer import HistoryWriter
 
+ITALIAN_LOCALE = {"LANG": "it_IT.UTF-8"}
 
-def trayapp(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+
+def trayapp(
+    *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`trayapp ARGS` in a subprocess; `env` adds to (or overrides) the test's environment."""
     return subprocess.run(
         [sys.executable, "-m", "trayapp", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=dict(os.environ),
+        env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
         check=False,
     )
@@ -289,7 +294,6 @@ def test_history_table_lists_the_last_7_days_newest_first_then_uptime() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("History from ")
-    assert lines[0].endswith("(times in UTC)")
     rows = [line for line in lines if line.startswith(("20", "PROVIDER", "STARTED")) or "%" in line]
     assert rows[0].split()[:3] == ["STARTED", "ENDED", "DURATION"]
     assert "ongoing" in rows[1]
@@ -361,3 +365,121 @@ def test_history_usage_errors_are_exit_3_with_the_reason(args: tuple[str, ...], 
     assert result.returncode == 3
     assert reason in result.stderr
     assert result.stdout == ""
+
+
+# --- in Italian --------------------------------------------------------------------------------
+
+
+def italian_pages(server: StatusServer, tmp_path: Path, language: str) -> Path:
+    serve(server, "incidentio/proxy_partial_outage.json", "statuspage/summary_all_operational.json")
+    return write_config(
+        tmp_path / f"{language}.toml",
+        [
+            ("OpenAI", server.url + "/openai", "incidentio"),
+            ("Anthropic", server.url + "/anthropic", "statuspage"),
+        ],
+        extra=f'language = "{language}"',
+    )
+
+
+def assert_italian_status(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Stato generale: interruzione parziale  (ultimo controllo ")
+    assert lines[2].split() == ["SERVIZIO", "STATO", "DETTAGLI"]
+    assert any(line.startswith("OpenAI") and "interruzione parziale" in line for line in lines)
+    assert any(line.startswith("Anthropic") and "operativo" in line for line in lines)
+    assert "partial outage" not in result.stdout
+
+
+def test_status_table_in_italian_from_the_config(server: StatusServer, tmp_path: Path) -> None:
+    config = italian_pages(server, tmp_path, "it")
+    assert_italian_status(trayapp("--config", str(config), "status"))  # the machine's locale is C
+
+
+def test_status_table_in_italian_from_the_os_locale(server: StatusServer, tmp_path: Path) -> None:
+    config = italian_pages(server, tmp_path, "auto")
+    assert_italian_status(trayapp("--config", str(config), "status", env=ITALIAN_LOCALE))
+    english = trayapp("--config", str(config), "status")
+    assert english.stdout.startswith("Overall: partial outage")
+    forced = write_config(
+        tmp_path / "en.toml", [("OpenAI", server.url + "/openai", "incidentio")], 'language = "en"'
+    )
+    assert trayapp("--config", str(forced), "status", env=ITALIAN_LOCALE).stdout.startswith("Overall: ")
+
+
+def comparable(text: str) -> object:
+    """JSON output with the moments of the run taken out."""
+    data = json.loads(text)
+    data.pop("checked_at", None)
+    data.pop("until", None)
+    for provider in data.get("providers", []):
+        for incident in provider["incidents"]:
+            incident.pop("started_at", None)
+    for incident in data.get("incidents", []):
+        incident.pop("duration_s")
+    return data
+
+
+def test_status_and_history_json_never_change_with_the_language(server: StatusServer, tmp_path: Path) -> None:
+    english, italian = italian_pages(server, tmp_path, "en"), italian_pages(server, tmp_path, "it")
+    outputs = [trayapp("--config", str(path), "status", "--json").stdout for path in (english, italian)]
+    assert comparable(outputs[0]) == comparable(outputs[1])
+    assert json.loads(outputs[1])["overall"] == "partial"
+    history_rows()
+    for args in (("history", "--json"), ("history", "--json", "--summary"), ("history", "--csv")):
+        runs = [trayapp("--config", str(path), *args) for path in (english, italian)]
+        assert runs[0].returncode == runs[1].returncode == 0, runs[1].stderr
+        if "--csv" in args:
+            assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]
+            assert [row.split(",")[:4] for row in runs[0].stdout.splitlines()] == [
+                row.split(",")[:4] for row in runs[1].stdout.splitlines()
+            ]
+        else:
+            assert comparable(runs[0].stdout) == comparable(runs[1].stdout)
+
+
+def test_history_table_in_italian(server: StatusServer, tmp_path: Path) -> None:
+    history_rows()
+    config = italian_pages(server, tmp_path, "it")
+    result = trayapp("--config", str(config), "history")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Cronologia dal ")
+    rows = [
+        line for line in lines if line.startswith(("INIZIO", "SERVIZIO")) or "%" in line or "/20" in line[:10]
+    ]
+    assert rows[0].split()[:3] == ["INIZIO", "FINE", "DURATA"]
+    assert "in corso" in rows[1]
+    assert "Slow responses" in rows[1]
+    assert "prestazioni ridotte" in rows[1]
+    assert "interruzione parziale" in rows[2]
+    assert any(line.split()[:4] == ["SERVIZIO", "OPERATIVO", "SCONOSCIUTO", "OSSERVATO"] for line in lines)
+    assert any(line.startswith("anthropic") and "80,00 %" in line for line in lines)
+    summary = trayapp("--config", str(config), "history", "--summary")
+    assert "INIZIO" not in summary.stdout
+    assert "OPERATIVO" in summary.stdout
+
+
+def test_config_errors_and_check_config_in_italian(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('poll_interval = 60\n\n[[providers]]\nname = "Acme"\nurl = "http://status.acme.example"\n')
+    result = trayapp("--config", str(bad), "status", env=ITALIAN_LOCALE)
+    assert result.returncode == 3
+    assert result.stderr.startswith("trayapp: errore di configurazione:\n")
+    assert (
+        f"{bad}:5: url in [[providers]]: http:// senza cifratura è ammesso solo per indirizzi di loopback"
+        in (result.stderr)
+    )
+    checked = trayapp("check-config", "--config", str(bad), env=ITALIAN_LOCALE)
+    assert (checked.returncode, checked.stdout) == (3, "")
+    assert "senza cifratura" in checked.stderr
+    good = tmp_path / "good.toml"
+    good.write_text('language = "it"\nbuiltin = ["openai", "github"]\n')
+    ok = trayapp("--config", str(good), "check-config")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == f"{good}: OK. 2 servizi monitorati: OpenAI, GitHub."
+    usage = trayapp("history", "--since", "ieri", env=ITALIAN_LOCALE)
+    assert usage.returncode == 3
+    assert "trayapp history: --since vuole un intervallo come 7d o 24h" in usage.stderr
+    assert "mostra questo aiuto ed esce" in trayapp("--help", env=ITALIAN_LOCALE).stdout

@@ -31,6 +31,7 @@ from trayapp.config import (
     load_config,
     parse_config,
 )
+from trayapp.i18n import set_language
 from trayapp.model import State
 
 
@@ -282,6 +283,59 @@ def test_a_bad_config_names_the_problem_and_its_line(text: str, line: int | None
     (problem,) = _problems(text)
     assert fragment in problem.message
     assert problem.line == line
+
+
+# (config text, line, the whole message in Italian): the messages follow the language in use.
+BAD_IN_ITALIAN: list[tuple[str, int | None, str]] = [
+    (
+        "poll_intervall = 60\n",
+        1,
+        "chiave sconosciuta 'poll_intervall' al livello principale; forse intendevi 'poll_interval'?",
+    ),
+    (
+        '[notifications]\nenabled = "true"\n',
+        2,
+        'enabled in [notifications] deve essere true o false, non "true"'
+        " (scrivi true o false senza virgolette)",
+    ),
+    (
+        '[[providers]]\nname = "Acme"\nurl = "http://status.acme.example"\n',
+        3,
+        "url in [[providers]]: http:// senza cifratura è ammesso solo per indirizzi di loopback; usa https://",
+    ),
+    (
+        'language = "fr"\n',
+        1,
+        'language deve essere uno tra auto, en, it, non "fr"',
+    ),
+    (
+        'builtin = ["openai", "opneai"]\n',
+        1,
+        "id di servizio sconosciuto 'opneai' (vedi `trayapp providers`); forse intendevi 'openai'?",
+    ),
+    ("poll_interval = = 3\n", 1, "TOML non valido: Invalid value (colonna 17)"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), BAD_IN_ITALIAN)
+def test_problems_are_told_in_italian(text: str, line: int | None, message: str) -> None:
+    set_language("it")
+    [problem] = _problems(text)
+    assert (problem.line, problem.message) == (line, message)
+
+
+def test_warnings_and_file_problems_in_italian(tmp_path: Path) -> None:
+    set_language("it")
+    _config, warnings = parse_config('poll_interval = 5\nbuiltin = ["openai"]\n')
+    assert warnings == [
+        "poll_interval 5 s è sotto il minimo di 30 s per le pagine remote; verranno controllate ogni 30 s"
+    ]
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "missing.toml")
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'missing.toml'}: impossibile leggere la configurazione: il file non esiste"
+    )
 
 
 def test_keys_inside_a_multiline_string_are_not_taken_for_keys() -> None:

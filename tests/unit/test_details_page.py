@@ -1,10 +1,14 @@
-"""The details page: complete, escaped, self-contained; and the shell that writes and opens it."""
+"""The details page: complete, escaped, self-contained, in English and Italian; and the shell that writes
+and opens it."""
 
 from __future__ import annotations
 
 import re
 import stat
+import time
 import webbrowser
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,13 +17,14 @@ import pytest
 
 from tests.support.history_sample import HOSTILE_NAME, hostile_history, sample_history
 from trayapp import paths
-from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, when_words
+from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, since_time, when_words
 from trayapp.core.recording import PollRecord
-from trayapp.model import Component, Incident, ProviderView, Snapshot, State
+from trayapp.i18n import set_language
+from trayapp.model import Component, Incident, ProbeView, ProviderView, Snapshot, State, Suspicion
 from trayapp.shell import details
 from trayapp.shell.history import HistoryRecorder
 
-NOW = datetime(2026, 2, 4, 19, 7, 30, tzinfo=UTC)
+NOW = datetime(2026, 2, 4, 19, 7, 30, tzinfo=UTC)  # 20:07 in Rome
 HOSTILE_INCIDENT = "<img src=x onerror=alert(1)>"
 HOSTILE_PROVIDER = "<script>alert(1)</script>"
 OWN_LINKS = {
@@ -123,6 +128,16 @@ def _local() -> ProviderView:
 
 def full_snapshot() -> Snapshot:
     return Snapshot((_openai(), _anthropic(), _hostile(), _local()), NOW - timedelta(seconds=20))
+
+
+@pytest.fixture(autouse=True)
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on the page are local: Central European Time here (UTC+1 in February)."""
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 class _Elements(HTMLParser):
@@ -234,17 +249,30 @@ def test_overall_state_uses_the_contract_colours_and_words(page: str) -> None:
     header = page.split("<header>", 1)[1].split("</header>", 1)[0]
     assert 'class="dot s-partial"' in header
     assert "Partial outage" in header
-    assert "Last check: <time" in header
+    assert "Last check <time" in header
     assert "<title>trayapp — Partial outage</title>" in page
 
 
-def test_times_are_utc_and_relative(page: str) -> None:
-    assert "2026-02-04 18:20 UTC (47 min ago)" in page
-    assert "2026-02-04 22:07 UTC (in 3 h)" in page
+def plain(page: str) -> str:
+    """The page's text with the tags taken out (a <time> inside a sentence reads as one sentence)."""
+    return "".join(parse(page).text)
+
+
+def test_times_are_local_and_relative_and_machine_readable_in_utc(page: str) -> None:
+    text = plain(page)
+    assert "Started at 19:20 (47 min ago)" in text
+    assert "Last updated at 20:02 (5 min ago)" in text
+    assert "Scheduled at 23:07 (in 3 h)" in text
+    assert "Last successful check at 20:07 (20 s ago)" in text
     assert 'datetime="2026-02-04T18:20:30Z"' in page
-    text = " ".join(parse(page).text)
-    assert "Last successful check: never" in text
-    assert when_words(datetime(2026, 2, 4, 19, 7, 30), NOW) == "2026-02-04 19:07 UTC (just now)"
+    assert "Not read successfully yet." in text
+    assert "Written by trayapp on Wednesday 4 February at 20:07." in text
+    assert when_words(datetime(2026, 2, 4, 19, 7, 30), NOW) == "at 20:07 (just now)"
+    assert when_words(NOW - timedelta(days=1, hours=2), NOW) == "yesterday at 18:07 (1 d 2 h ago)"
+    assert since_time(NOW - timedelta(hours=4), NOW) == "since 16:07"
+    assert since_time(datetime(2026, 2, 4, 0, 30, tzinfo=UTC), NOW) == "since 01:30"
+    assert since_time(NOW - timedelta(days=1), NOW) == "since yesterday at 20:07"
+    assert since_time(NOW - timedelta(days=3), NOW) == "since Sunday 1 February at 20:07"
 
 
 def test_groups_take_the_worst_child_and_troubled_rows_are_highlighted(page: str) -> None:
@@ -306,6 +334,167 @@ def test_lone_surrogates_and_control_characters_never_break_writing(tmp_path: Pa
     assert "Bad ? name[31m" in text
     assert "\x00" not in text
     assert "\x1b" not in text
+
+
+# --- in Italian ----------------------------------------------------------------------------------
+
+
+def test_the_page_in_italian_has_lang_it_italian_headings_and_local_times() -> None:
+    set_language("it")
+    page = render_details(full_snapshot(), NOW)
+    assert '<html lang="it">' in page
+    assert "<title>trayapp — Interruzione parziale</title>" in page
+    for heading in ("Incidenti in corso", "Manutenzione in corso", "Manutenzione programmata", "Componenti"):
+        assert f"<h3>{heading}</h3>" in page
+    text = plain(page)
+    assert "Ultimo controllo alle 20:07 (20 s fa)" in text
+    assert "Iniziato alle 19:20 (47 min fa)" in text
+    assert "Iniziata alle 19:57 (10 min fa)" in text, "a maintenance is feminine in Italian"
+    assert "Prevista alle 23:07 (tra 3 h)" in text
+    assert "Ultimo aggiornamento alle 20:02 (5 min fa)" in text
+    assert "Interruzione parziale · stato: in analisi" in text
+    assert "Componenti coinvolti: ChatGPT" in text
+    assert "Vedi l'incidente" in text
+    assert "Pagina di stato" in text
+    assert "Nessun incidente in corso." in text
+    assert "Nessuna lettura riuscita finora." in text
+    assert "Impossibile leggere la pagina di stato: not a status page: <html onload=alert(1)>" in text
+    assert "Prestazioni ridotte" in text
+    assert "In manutenzione" in text
+    assert "Pagina generata da trayapp mercoledì 4 febbraio alle 20:07." in text
+    assert "La pagina si aggiorna da sola ogni 30 s." in text
+    for english in (
+        "Active incidents",
+        "Components",
+        "Started",
+        " ago",
+        "Last check",
+        "Status page",
+        "Written",
+    ):
+        assert english not in text, english
+    assert HOSTILE_INCIDENT not in page, "escaped in every language"
+
+
+def test_the_folded_components_and_empty_page_in_italian() -> None:
+    set_language("it")
+    components = tuple(Component(f"Region {n}", State.OPERATIONAL) for n in range(20))
+    view = ProviderView(id="big", name="Big", page="https://status.big.example", components=components)
+    assert "altri 20 componenti operativi" in render_details(Snapshot((view,), NOW), NOW)
+    empty = render_details(Snapshot(), NOW)
+    assert "Ancora nessun servizio monitorato." in empty
+    assert "Nessun controllo ancora eseguito." in empty
+
+
+def test_the_history_in_italian() -> None:
+    set_language("it")
+    page = render_details(full_snapshot(), NOW, history=sample_history(NOW))
+    text = plain(page)
+    assert "Cronologia — ciò che ha rilevato trayapp" in text
+    assert "Barre della cronologia: una per giorno" in text
+    assert (
+        "Operativo per il 98,95 % del tempo osservato negli ultimi 90 giorni (sconosciuto 0,10 %),"
+        " 98,23 % negli ultimi 30 giorni." in text
+    )
+    assert "<title>04/02/2026: interruzione parziale (interruzione parziale: 52 min)</title>" in page
+    assert "<title>09/01/2026: non monitorato</title>" in page
+    assert "OpenAI: lo stato peggiore di ciascuno degli ultimi 90 giorni" in page
+    assert "rilevato a posteriori" in text
+    assert "04/02/2026 19:15 → in corso" in text
+    assert "90 giorni fa" in text
+    assert "Ancora nessuna registrazione" in text
+    assert "not watched" not in page
+
+
+# --- offline, suspected problems and the API edge ------------------------------------------------
+
+
+def test_offline_is_a_banner_and_every_error_reads_offline() -> None:
+    snapshot = Snapshot((replace(_openai(), error="connection refused"), _local()), NOW, offline=True)
+    page = render_details(snapshot, NOW)
+    text = plain(page)
+    assert '<p class="offline" role="status">' in page
+    assert (
+        "Offline — no status page or API could be reached; checking again when the network is back." in text
+    )
+    assert text.count("Could not read the status page: offline") == 2
+    assert "connection refused" not in text
+    assert "<title>trayapp — Offline</title>" in page
+    set_language("it")
+    italian = plain(render_details(snapshot, NOW))
+    assert (
+        "Offline — impossibile raggiungere le pagine di stato e le API;"
+        " nuovo controllo al ritorno della rete." in italian
+    )
+    assert italian.count("Impossibile leggere la pagina di stato: offline") == 2
+    online = render_details(full_snapshot(), NOW)
+    assert 'class="offline"' not in online
+    assert "Could not read the status page: offline" not in online
+
+
+def _suspected(seen: str = "timeout, HTTP 503") -> ProviderView:
+    return replace(
+        _local(),
+        state=State.OPERATIONAL,
+        last_success_at=NOW,
+        suspected=Suspicion(NOW - timedelta(minutes=57), 4, 5, seen),
+    )
+
+
+def test_a_suspected_problem_is_its_own_line_and_never_an_outage() -> None:
+    page = render_details(Snapshot((_suspected(),), NOW), NOW)
+    line = (
+        "Possible unreported problem, first seen at 19:10: the API failed 4 of the last 5 checks"
+        " (timeout, HTTP 503). The status page still says all is well."
+    )
+    assert f'<p class="suspected" role="note">{line}</p>' in page
+    assert "outage" not in line
+    assert ".suspected {" in page, "styled apart from errors and incidents"
+    assert "Possible unreported problem" not in render_details(full_snapshot(), NOW)
+    set_language("it")
+    italian = plain(render_details(Snapshot((_suspected(),), NOW), NOW))
+    assert (
+        "Possibile problema non segnalato, rilevato per la prima volta alle 19:10: l'API non ha risposto"
+        " correttamente in 4 degli ultimi 5 controlli (timeout, HTTP 503)."
+        " La pagina di stato indica ancora che è tutto regolare." in italian
+    )
+
+
+def test_a_suspected_problem_is_escaped() -> None:
+    page = render_details(Snapshot((_suspected(HOSTILE_INCIDENT),), NOW), NOW)
+    assert HOSTILE_INCIDENT not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def _probed(probe: ProbeView) -> str:
+    return plain(render_details(Snapshot((replace(_local(), probe=probe),), NOW), NOW))
+
+
+def test_the_api_edge_line_says_what_the_probe_saw() -> None:
+    failing = NOW - timedelta(minutes=3)
+    assert "API edge: answering (HTTP 401 in 120 ms)" in _probed(
+        ProbeView(True, True, 120.0, None, "HTTP 401 in 120 ms")
+    )
+    assert "API edge: not answering (timeout), failing since 20:04" in _probed(
+        ProbeView(True, False, None, failing, "timeout")
+    )
+    assert "API edge: answering badly (HTTP 503 in 80 ms)" in _probed(
+        ProbeView(True, False, 80.0, None, "HTTP 503 in 80 ms")
+    )
+    assert "API edge: not checked yet" in _probed(ProbeView(True, detail="not checked yet"))
+    assert "API edge" not in _probed(ProbeView())
+    page = render_details(
+        Snapshot((replace(_local(), probe=ProbeView(True, False, None, None, "<b>x</b>")),), NOW), NOW
+    )
+    assert "<b>x</b>" not in page
+    set_language("it")
+    assert "Endpoint API: risponde (HTTP 401 in 120 ms)" in _probed(
+        ProbeView(True, True, 120.0, None, "HTTP 401 in 120 ms")
+    )
+    assert "Endpoint API: non risponde (timeout), in errore dalle 20:04" in _probed(
+        ProbeView(True, False, None, failing, "timeout")
+    )
+    assert "Endpoint API: non ancora verificato" in _probed(ProbeView(True, detail="not checked yet"))
 
 
 # --- shell/details.py ----------------------------------------------------------------------------
@@ -417,16 +606,15 @@ def test_every_day_and_incident_in_a_chart_has_its_own_tooltip(history_page: str
     long_bars = openai.split('<svg class="bars"', 2)[1]
     assert long_bars.count("<rect ") == 90
     assert long_bars.count("<title>") == 90
-    assert "<title>2026-02-04: partial outage (partial outage 52 min)</title>" in long_bars
+    assert "<title>2026-02-04: partial outage (partial outage: 52 min)</title>" in long_bars
     assert "<title>2026-01-09: not watched</title>" in long_bars
-    assert "<title>2026-01-08: operational (not watched 4 h 52 min)</title>" in long_bars
-    assert "<title>2026-01-23: unknown (unknown 2 h)</title>" in long_bars
+    assert "<title>2026-01-08: operational (not watched: 4 h 52 min)</title>" in long_bars
+    assert "<title>2026-01-23: unknown (unknown: 2 h)</title>" in long_bars
     assert f'fill="{STATE_COLOURS[State.PARTIAL]}"' in long_bars
     assert 'class="nodata"' in long_bars
     timeline = openai.split('<svg class="timeline"', 1)[1].split("</svg>", 1)[0]
-    assert (
-        "Elevated error rates for ChatGPT conversations — partial outage — 2026-02-04 18:15 UTC → ongoing"
-        in (timeline)
+    assert "Elevated error rates for ChatGPT conversations — partial outage — 2026-02-04 19:15 → ongoing" in (
+        timeline
     )
     assert 'class="incident open"' in timeline
 
@@ -441,8 +629,8 @@ def test_the_charts_are_said_in_text_too(history_page: str) -> None:
     )
     assert "Uptime per component (share of the time its page could be read)" in text
     assert "APIs / Chat Completions" in text
-    assert "Increased latency for the Responses API — partial outage — 2026-01-27 07:07 UTC → " in text
-    assert "2026-01-27 08:37 UTC (1 h 30 min)" in text
+    assert "Increased latency for the Responses API — partial outage — 2026-01-27 08:07 → " in text
+    assert "2026-01-27 09:37 (1 h 30 min)" in text
     assert "Degraded performance of file uploads" in text
     assert "seen after the fact" in text
     assert text.count("Nothing recorded yet: the history fills in while trayapp runs.") == 2

@@ -1,10 +1,13 @@
-"""The history's figures: timelines, daily bars, uptime, durations, `--since`, and its outputs."""
+"""The history's figures: timelines, daily bars, uptime, durations, `--since`, and its outputs (the tables
+in English and Italian, in local time; JSON and CSV the same in every language)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +19,9 @@ from trayapp.core.history import (
     ProviderUptime,
     Uptime,
     day_bars,
+    local_date,
+    local_percent,
+    local_stamp,
     newest_first,
     parse_since,
     percent,
@@ -24,6 +30,7 @@ from trayapp.core.history import (
     uptime,
 )
 from trayapp.core.history_view import INCIDENT_FIELDS, history_csv, history_json, history_table
+from trayapp.i18n import set_language
 from trayapp.model import State
 
 T0 = datetime(2026, 2, 4, 0, 0, tzinfo=UTC)
@@ -239,6 +246,15 @@ def test_bad_since_says_why(text: str, reason: str) -> None:
         parse_since(text, NOW)
 
 
+def test_bad_since_in_italian() -> None:
+    set_language("it")
+    with pytest.raises(ValueError, match="--since vuole un intervallo come 7d o 24h") as error:
+        parse_since("ieri", NOW)
+    assert "non 'ieri'" in str(error.value)
+    with pytest.raises(ValueError, match="--since '2026-03-01' è nel futuro"):
+        parse_since("2026-03-01", NOW)
+
+
 # --- outputs ------------------------------------------------------------------------------------
 
 
@@ -337,12 +353,41 @@ def test_csv_uses_the_json_field_names_as_header() -> None:
     ]
 
 
+@pytest.fixture
+def rome(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The tables show local time: Central European Time here (UTC+1 in February)."""
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("rome")
+def test_dates_times_and_percentages_as_each_language_writes_them() -> None:
+    moment = datetime(2026, 2, 4, 15, 10, tzinfo=UTC)
+    assert (local_date(moment.date()), local_stamp(moment), local_percent(98.95)) == (
+        "2026-02-04",
+        "2026-02-04 16:10",
+        "98.95 %",
+    )
+    assert local_stamp(datetime(2026, 2, 4, 23, 30)) == "2026-02-05 00:30", "naive is UTC, shown local"
+    assert local_percent(None) == "–"
+    set_language("it")
+    assert (local_date(moment.date()), local_stamp(moment), local_percent(98.95)) == (
+        "04/02/2026",
+        "04/02/2026 16:10",
+        "98,95 %",
+    )
+
+
+@pytest.mark.usefixtures("rome")
 def test_table_lists_incidents_newest_first_then_uptime() -> None:
     text = history_table(report())
     lines = text.splitlines()
-    assert lines[0] == "History from 2026-01-28 00:00 to 2026-02-04 23:00 (times in UTC)"
+    assert lines[0] == "History from 2026-01-28 01:00 to 2026-02-05 00:00"
     assert lines[2].split() == ["STARTED", "ENDED", "DURATION", "PROVIDER", "IMPACT", "INCIDENT"]
-    assert "2026-02-04 15:10  2026-02-04 22:14  7 h 4 min" in lines[3]
+    assert "2026-02-04 16:10  2026-02-04 23:14  7 h 4 min" in lines[3]
     for words in ("ongoing", "2 d 14 h", "major outage"):
         assert words in lines[4]
     assert "Console outage (seen after the fact)" in lines[5]
@@ -350,6 +395,33 @@ def test_table_lists_incidents_newest_first_then_uptime() -> None:
     summary = history_table(report(), summary=True)
     assert "STARTED" not in summary
     assert "99.20 %" in summary
+
+
+@pytest.mark.usefixtures("rome")
+def test_table_in_italian() -> None:
+    set_language("it")
+    text = history_table(report())
+    lines = text.splitlines()
+    assert lines[0] == "Cronologia dal 28/01/2026 01:00 al 05/02/2026 00:00"
+    assert lines[2].split() == ["INIZIO", "FINE", "DURATA", "SERVIZIO", "IMPATTO", "INCIDENTE"]
+    assert "04/02/2026 16:10  04/02/2026 23:14  7 h 4 min" in lines[3]
+    assert "interruzione parziale" in lines[3]
+    for words in ("in corso", "2 g 14 h", "interruzione grave"):
+        assert words in lines[4]
+    assert "Console outage (rilevato a posteriori)" in lines[5]
+    assert "anthropic  99,20 %    0,30 %       16 min" in text.splitlines()
+    summary = history_table(report(), summary=True)
+    assert summary.splitlines()[2].split() == ["SERVIZIO", "OPERATIVO", "SCONOSCIUTO", "OSSERVATO"]
+    empty = history_table(HistoryReport(NOW - timedelta(days=7), NOW))
+    assert "Nessun incidente registrato in questo periodo." in empty
+    assert "Nessuna osservazione in questo periodo." in empty
+
+
+def test_json_and_csv_are_the_same_in_every_language() -> None:
+    english = (json.dumps(history_json(report())), history_csv(report()), history_csv(report(), summary=True))
+    set_language("it")
+    italian = (json.dumps(history_json(report())), history_csv(report()), history_csv(report(), summary=True))
+    assert italian == english
 
 
 def test_an_empty_report_says_so() -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.server import StatusServer
+from tests.support.watching import wait_until, watching, write_config
 from trayapp import i18n
 from trayapp.core.text import (
     at_time,
@@ -440,3 +442,21 @@ def test_until(moment: datetime, english: str, italian: str) -> None:
     assert until_time(moment, NOW) == english
     set_language("it")
     assert until_time(moment, NOW) == italian
+
+
+# --- a config reload switches the language ------------------------------------------------------
+
+
+def test_a_config_reload_switches_the_language_of_what_watch_says(
+    server: StatusServer, tmp_path: Path
+) -> None:
+    summary = "/acme/api/v2/summary.json"
+    server.set_fixture(summary, "statuspage/summary_all_operational.json")
+    providers = [("Acme", server.url + "/acme", "statuspage")]
+    config = write_config(tmp_path / "config.toml", providers, extra='language = "en"')
+    with watching(config) as w:
+        wait_until(lambda: "Acme: operational" in w.lines(), what="the first poll, in English")
+        write_config(config, providers, extra='language = "it"  # italiano')
+        wait_until(lambda: current_language() == "it", what="the reload")
+        server.set_fixture(summary, "statuspage/summary_major_outage.json")
+        wait_until(lambda: "Acme: operativo → interruzione grave" in w.lines(), what="a line in Italian")

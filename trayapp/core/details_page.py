@@ -3,6 +3,10 @@
 Everything that comes from a status page (names, updates, errors, URLs) is untrusted: it is
 escaped, and a URL becomes a link only when it is plain http(s). The page loads nothing
 from anywhere (no fonts, images or styles by URL) and says so in its Content-Security-Policy.
+
+The page is in the user's language (its `lang` attribute says which), translated when it is
+rendered; times are in the local time zone, with how long ago they were. The machine-readable
+`datetime` attributes stay in UTC.
 """
 
 from __future__ import annotations
@@ -14,8 +18,27 @@ from trayapp.core.history import ProviderHistory
 from trayapp.core.history_section import HISTORY_CSS, history_html, legend_html
 from trayapp.core.markup import escape, safe_url
 from trayapp.core.rollup import group_states
-from trayapp.core.text import duration_words, iso_utc, state_phrase
-from trayapp.model import STATE_COLOURS, Component, Incident, ProviderView, Snapshot, State
+from trayapp.core.text import (
+    at_time,
+    clock,
+    date_words,
+    duration_words,
+    iso_utc,
+    state_phrase,
+    status_phrase,
+    suspected_phrase,
+)
+from trayapp.i18n import _, current_language, ngettext, pgettext
+from trayapp.model import (
+    STATE_COLOURS,
+    Component,
+    Incident,
+    ProbeView,
+    ProviderView,
+    Snapshot,
+    State,
+    Suspicion,
+)
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -59,6 +82,15 @@ section.provider { background: var(--card); border: 1px solid var(--border); bor
 .update { white-space: pre-wrap; margin: .3rem 0; }
 .url, .update, .error, h2, h4, li { overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--muted); }
+.offline { border: 1px solid var(--border); border-left: 6px solid #9CA3AF; padding: .5rem .8rem;
+  margin: .6rem 0 0; background: var(--card); }
+.suspected { border: 1px dashed #EAB308; border-left: 4px dashed #EAB308; padding: .3rem .6rem;
+  background: var(--hl); }
+.suspected::before { content: "?"; display: inline-block; width: 1.2em; height: 1.2em; margin-right: .4em;
+  border-radius: 50%; background: #EAB308; color: #000; font-weight: 700; text-align: center;
+  line-height: 1.2em; }
+.probe { font-size: .9rem; }
+.probe.down { color: var(--fg); }
 footer { margin-top: 1.5rem; font-size: .85rem; }
 """ + "".join(
     f".s-{state.label} {{ background: {colour}; }}\n"
@@ -77,37 +109,59 @@ def _link(url: str | None, text: str) -> str:
         return ""
     good = safe_url(url)
     if good is None:
-        return f'<span class="url muted">Not a web link, not opened: {_e(url)}</span>'
+        # Translators: on the details page, instead of a link whose address is not a web address.
+        words = _("Not a web link, not opened: {url}").format(url=url)
+        return f'<span class="url muted">{_e(words)}</span>'
     return f'<a href="{_e(good)}" rel="noopener noreferrer" target="_blank">{_e(text)}</a>'
 
 
 def _utc(moment: datetime) -> datetime:
-    # A naive time is taken as UTC, so the page never depends on the local zone.
+    # A naive time is taken as UTC, as everywhere in trayapp.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def utc_stamp(moment: datetime) -> str:
-    """`2026-02-04 19:02 UTC`."""
-    return _utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+def relative_words(moment: datetime, now: datetime) -> str:
+    """How long ago `moment` was, or how far ahead: '5 min ago', 'in 3 h', 'just now'."""
+    delta = (_utc(now) - _utc(moment)).total_seconds()
+    if abs(delta) < 1:
+        return _("just now")
+    if delta > 0:
+        # Translators: how long ago something happened; {duration} is "5 min" or "2 h 10 min".
+        return _("{duration} ago").format(duration=duration_words(delta))
+    # Translators: how far ahead something is; {duration} is "3 h" or "1 d 2 h".
+    return _("in {duration}").format(duration=duration_words(-delta))
 
 
 def when_words(moment: datetime, now: datetime) -> str:
-    """`2026-02-04 19:02 UTC (5 min ago)` or `... (in 3 h)` for the future."""
-    moment, now = _utc(moment), _utc(now)
-    stamp = utc_stamp(moment)
-    delta = (now - moment).total_seconds()
-    if abs(delta) < 1:
-        relative = "just now"
-    elif delta > 0:
-        relative = f"{duration_words(delta)} ago"
-    else:
-        relative = f"in {duration_words(-delta)}"
-    return f"{stamp} ({relative})"
+    """When, in local time, and how long ago: 'at 18:20 (47 min ago)', 'tomorrow at 07:00 (in 12 h)'."""
+    return f"{at_time(moment, now)} ({relative_words(moment, now)})"
 
 
-def _time(moment: datetime | None, now: datetime, missing: str = "never") -> str:
-    if moment is None:
-        return _e(missing)
+def since_time(moment: datetime, now: datetime | None = None) -> str:
+    """Since when, in local time: 'since 16:10', 'since yesterday at 16:10', 'since Monday 2 February …'."""
+    days = (_utc(moment).astimezone().date() - _utc(now).astimezone().date()).days if now is not None else 0
+    if days == 0:
+        time = clock(moment)
+        if _utc(moment).astimezone().hour == 1:
+            # Translators: like "since {time}", for times from 01:00 to 01:59 (Italian: "dall'01:05").
+            return pgettext("hour one", "since {time}").format(time=time)
+        # Translators: e.g. "since 16:10".
+        return _("since {time}").format(time=time)
+    at = at_time(moment)
+    if days == -1:
+        # Translators: {at} is "at 16:10".
+        return _("since yesterday {at}").format(at=at)
+    # Translators: {date} is "Monday 2 February", {at} is "at 16:10".
+    return _("since {date} {at}").format(date=date_words(moment), at=at)
+
+
+def written_words(now: datetime) -> str:
+    """When the page was written, in local time: 'on Wednesday 4 February at 20:02'."""
+    # Translators: {date} is "Wednesday 4 February", {at} is "at 20:02".
+    return _("on {date} {at}").format(date=date_words(now), at=at_time(now))
+
+
+def _time(moment: datetime, now: datetime) -> str:
     return f'<time datetime="{iso_utc(_utc(moment))}">{_e(when_words(moment, now))}</time>'
 
 
@@ -119,8 +173,14 @@ def _state(state: State) -> str:
     return f'{_dot(state)}<span class="state">{_e(state_phrase(state, capital=True))}</span>'
 
 
-def _status_words(status: str) -> str:
-    return status.replace("_", " ").strip() or "open"
+def _sentence(template: str, when: str) -> str:
+    """`template` (already translated) with its `{when}` replaced by the markup `when`.
+
+    The words around the time come from the catalog and are escaped; the time is a <time>
+    element, so the template is split at `{when}` rather than formatted.
+    """
+    before, marker, after = template.partition("{when}")
+    return _e(before) + (when + _e(after) if marker else "")
 
 
 class _Row:
@@ -160,17 +220,21 @@ def _row_html(row: _Row) -> str:
 
 
 def _components_html(components: Sequence[Component]) -> str:
+    # Translators: a heading on the details page: the parts of a service (API, website, ...).
+    heading = "<h3>" + _e(_("Components")) + "</h3>"
     if not components:
-        return "<h3>Components</h3><p class='muted'>This page lists no components.</p>"
+        return heading + "<p class='muted'>" + _e(_("This page lists no components.")) + "</p>"
     rows = _rows(components)
     troubled = [row for row in rows if row.state != State.OPERATIONAL]
     fine = [row for row in rows if row.state == State.OPERATIONAL]
-    parts = ["<h3>Components</h3>"]
+    parts = [heading]
     if len(fine) > COLLAPSE_OPERATIONAL_OVER:
         parts.append('<ul class="components">' + "".join(_row_html(r) for r in troubled) + "</ul>")
-        noun = "component" if len(fine) == 1 else "components"
+        more = ngettext(
+            "{count} more component operational", "{count} more components operational", len(fine)
+        ).format(count=len(fine))
         parts.append(
-            f"<details><summary>{len(fine)} more {noun} operational</summary>"
+            f"<details><summary>{_e(more)}</summary>"
             '<ul class="components">' + "".join(_row_html(r) for r in fine) + "</ul></details>"
         )
     else:
@@ -180,22 +244,37 @@ def _components_html(components: Sequence[Component]) -> str:
 
 
 def _incident_html(incident: Incident, now: datetime, upcoming: bool = False) -> str:
+    # Translators: after an incident's state on the details page; {status} is "investigating", ...
+    status = _("status: {status}").format(status=status_phrase(incident.status))
     lines = [
         f'<article class="incident s-border-{incident.impact.label}">',
         f"<h4>{_e(incident.name)}</h4>",
-        f"<p>{_state(incident.impact)} · status: {_e(_status_words(incident.status))}</p>",
+        f"<p>{_state(incident.impact)} · {_e(status)}</p>",
     ]
     if incident.started_at is not None:
-        label = "Scheduled for" if upcoming else "Started"
-        lines.append(f"<p>{label} {_time(incident.started_at, now)}</p>")
+        if upcoming:
+            # Translators: a scheduled maintenance; {when} is "tomorrow at 07:00 (in 12 h)".
+            template = _("Scheduled {when}")
+        elif incident.is_maintenance:
+            # Translators: a maintenance; {when} is "at 18:20 (47 min ago)".
+            template = pgettext("maintenance", "Started {when}")
+        else:
+            # Translators: an incident; {when} is "at 18:20 (47 min ago)".
+            template = pgettext("incident", "Started {when}")
+        lines.append(f"<p>{_sentence(template, _time(incident.started_at, now))}</p>")
     if incident.updated_at is not None:
-        lines.append(f"<p class='muted'>Last updated {_time(incident.updated_at, now)}</p>")
+        # Translators: {when} is "at 19:02 (5 min ago)".
+        updated = _sentence(_("Last updated {when}"), _time(incident.updated_at, now))
+        lines.append(f"<p class='muted'>{updated}</p>")
     if incident.components:
-        lines.append(f"<p>Affects: {_e(', '.join(incident.components))}</p>")
+        # Translators: the components an incident affects, e.g. "Affects: API, Login".
+        affects = _("Affects: {components}").format(components=", ".join(incident.components))
+        lines.append(f"<p>{_e(affects)}</p>")
     if incident.latest_update.strip():
         lines.append(f'<p class="update">{_e(incident.latest_update.strip())}</p>')
     if incident.url:
-        lines.append(f"<p>{_link(incident.url, 'View incident')}</p>")
+        label = _("View incident")
+        lines.append(f"<p>{_link(incident.url, label)}</p>")
     lines.append("</article>")
     return "".join(lines)
 
@@ -207,22 +286,73 @@ def _incidents_html(title: str, incidents: Sequence[Incident], now: datetime, up
     return f"<h3>{_e(title)}</h3>{items}"
 
 
-def _provider_html(view: ProviderView, now: datetime, history: str = "") -> str:
+def suspicion_words(suspected: Suspicion, now: datetime) -> str:
+    """A suspected, unreported problem in two sentences, as the menu and notifications say it.
+
+    'Possible unreported problem, first seen at 16:10: the API failed 4 of the last 5 checks
+    (timeout). The status page still says all is well.' Never called an outage.
+    """
+    return suspected_phrase(suspected, now) + ". " + _("The status page still says all is well.")
+
+
+def probe_words(probe: ProbeView, now: datetime) -> str:
+    """The last probe of a provider's API edge in a line: 'API edge: answering (HTTP 401 in 120 ms)'.
+
+    The detail ('HTTP 401 in 120 ms', 'timeout') is technical and shown as the probe gave it.
+    """
+    if probe.ok is None:
+        # Translators: the API edge (the provider's API servers) has not been probed yet.
+        return _("API edge: not checked yet")
+    if probe.ok:
+        # Translators: the provider's API servers answer; {detail} is "HTTP 401 in 120 ms".
+        words = _("API edge: answering ({detail})").format(detail=probe.detail)
+    elif probe.latency_ms is None:
+        # Translators: the provider's API servers do not answer; {detail} is "timeout", "connection refused".
+        words = _("API edge: not answering ({detail})").format(detail=probe.detail)
+    else:
+        # Translators: the provider's API servers answer with errors or too slowly; {detail} is
+        # "HTTP 503 in 80 ms".
+        words = _("API edge: answering badly ({detail})").format(detail=probe.detail)
+    if probe.failing_since is not None:
+        # Translators: {probe} is "API edge: not answering (timeout)", {since} is "since 16:10".
+        words = _("{probe}, failing {since}").format(probe=words, since=since_time(probe.failing_since, now))
+    return words
+
+
+def _offline_error() -> str:
+    # Translators: why a status page could not be read: the computer is not connected.
+    return pgettext("error", "offline")
+
+
+def _provider_html(view: ProviderView, now: datetime, history: str = "", offline: bool = False) -> str:
     incidents = [i for i in view.incidents if not i.is_maintenance]
     maintenances = [i for i in view.incidents if i.is_maintenance]
+    if view.last_success_at is None:
+        checked = _e(_("Not read successfully yet."))
+    else:
+        # Translators: {when} is "at 19:02 (20 s ago)".
+        checked = _sentence(_("Last successful check {when}"), _time(view.last_success_at, now))
     parts = [
         f'<section class="provider" aria-label="{_e(view.name)}">',
         f'<div class="provider-head"><h2>{_e(view.name)}</h2><span>{_state(view.state)}</span>',
-        f"<span>{_link(view.page, 'Status page')}</span></div>",
-        f"<p class='muted'>Last successful check: {_time(view.last_success_at, now)}</p>",
+        "<span>" + _link(view.page, _("Status page")) + "</span></div>",
+        f"<p class='muted'>{checked}</p>",
     ]
-    if view.error:
-        parts.append(f'<p class="error">Could not read the status page: {_e(view.error)}</p>')
-    parts.append(_incidents_html("Active incidents", incidents, now))
+    if view.suspected is not None:
+        parts.append(f'<p class="suspected" role="note">{_e(suspicion_words(view.suspected, now))}</p>')
+    error = _offline_error() if offline else view.error
+    if error:
+        # Translators: {error} is a short technical reason: "timeout", "HTTP 503", "offline".
+        words = _("Could not read the status page: {error}").format(error=error)
+        parts.append(f'<p class="error">{_e(words)}</p>')
+    if view.probe.enabled:
+        css = "probe" if view.probe.ok is not False else "probe down"
+        parts.append(f'<p class="{css} muted">{_e(probe_words(view.probe, now))}</p>')
+    parts.append(_incidents_html(_("Active incidents"), incidents, now))
     if not incidents:
-        parts.append("<p class='muted'>No active incidents.</p>")
-    parts.append(_incidents_html("Maintenance in progress", maintenances, now))
-    parts.append(_incidents_html("Scheduled maintenance", view.upcoming, now, upcoming=True))
+        parts.append("<p class='muted'>" + _e(_("No active incidents.")) + "</p>")
+    parts.append(_incidents_html(_("Maintenance in progress"), maintenances, now))
+    parts.append(_incidents_html(_("Scheduled maintenance"), view.upcoming, now, upcoming=True))
     parts.append(_components_html(view.components))
     parts.append(history)
     parts.append("</section>")
@@ -240,6 +370,14 @@ def _history_blocks(
     ]
 
 
+def offline_html() -> str:
+    """The banner shown while trayapp is offline."""
+    # Translators: the banner of the details page while no page and no API can be reached.
+    title = pgettext("banner", "Offline")
+    words = _("no status page or API could be reached; checking again when the network is back.")
+    return f'<p class="offline" role="status"><strong>{_e(title)}</strong> — {_e(words)}</p>'
+
+
 def render_details(
     snapshot: Snapshot,
     now: datetime,
@@ -248,8 +386,9 @@ def render_details(
 ) -> str:
     """The whole details page for `snapshot` as seen at `now` (reloads itself every N s).
 
-    With `history` (by provider id), each provider also gets its history block: daily bars,
-    uptime and recent incidents, as trayapp recorded them.
+    In the current language (see `trayapp.i18n`), times in the local zone. With `history`
+    (by provider id), each provider also gets its history block: daily bars, uptime and
+    recent incidents, as trayapp recorded them.
     """
     overall = snapshot.overall
     blocks = _history_blocks(snapshot, history, now)
@@ -259,26 +398,35 @@ def render_details(
         for view in snapshot.providers
     )
     providers = "\n".join(
-        _provider_html(view, now, block) for view, block in zip(snapshot.providers, blocks, strict=True)
+        _provider_html(view, now, block, snapshot.offline)
+        for view, block in zip(snapshot.providers, blocks, strict=True)
     )
     if not snapshot.providers:
-        providers = "<p class='muted'>No provider is being watched yet.</p>"
-    reload_note = f" This page reloads itself every {int(refresh_seconds)} s." if refresh_seconds > 0 else ""
+        providers = "<p class='muted'>" + _e(_("No provider is being watched yet.")) + "</p>"
+    if snapshot.checked_at is None:
+        last_check = _e(_("Not checked yet."))
+    else:
+        # Translators: at the top of the details page; {when} is "at 19:02 (20 s ago)".
+        last_check = _sentence(_("Last check {when}"), _time(snapshot.checked_at, now))
+    # Translators: the end of the details page; {when} is "on Wednesday 4 February at 20:02".
+    footer = _("Written by trayapp {when}.").format(when=written_words(now))
+    if refresh_seconds > 0:
+        footer += " " + _("This page reloads itself every {seconds} s.").format(seconds=int(refresh_seconds))
+    headline = pgettext("banner", "Offline") if snapshot.offline else state_phrase(overall, capital=True)
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{_e(current_language())}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="color-scheme" content="light dark">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"{refresh}"
-        f"<title>trayapp — {_e(state_phrase(overall, capital=True))}</title>\n"
+        f"<title>trayapp — {_e(headline)}</title>\n"
         f"<style>{_CSS}{HISTORY_CSS if history is not None else ''}</style>\n</head>\n<body>\n<main>\n"
-        f'<header><h1>{_state(overall)}</h1><p class="muted">Last check: '
-        f"{_time(snapshot.checked_at, now, 'not yet')}</p>"
+        f'<header><h1>{_state(overall)}</h1><p class="muted">{last_check}</p>'
+        f"{offline_html() if snapshot.offline else ''}"
         f'<ul class="summary">{summary}</ul>{legend_html() if history is not None else ""}</header>\n'
         f"{providers}\n"
-        f'<footer class="muted">Written by trayapp at {_e(utc_stamp(now))}.'
-        f"{reload_note}</footer>\n"
+        f'<footer class="muted">{_e(footer)}</footer>\n'
         "</main>\n</body>\n</html>\n"
     )

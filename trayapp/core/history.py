@@ -16,6 +16,9 @@ What counts, and why:
   `unknown_pct` the share spent unknown. The rest was degraded, partial or major.
 - A day's bar is the worst state observed that day, in the local calendar (the time zone is a
   parameter); a day with nothing observed has no state.
+
+Dates and times shown to people (`local_date`, `local_stamp`) are in the local time zone and
+the user's language; the JSON and CSV use `trayapp.core.text.iso_utc`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from trayapp.core.text import clock
+from trayapp.i18n import N_, _, pgettext
 from trayapp.model import State
 
 #: States that count as "up" for uptime.
@@ -35,9 +40,11 @@ UP_STATES = frozenset({State.OPERATIONAL, State.MAINTENANCE})
 LONG_DAYS = 90
 SHORT_DAYS = 30
 
-# User-facing messages (the command line prints them).
-SINCE_FORMAT_ERROR = "--since takes a span like 7d or 24h, or a date like 2026-02-01, not {text!r}"
-SINCE_FUTURE_ERROR = "--since {text!r} is in the future"
+# User-facing messages (the command line prints them), translated where they are raised.
+# Translators: {text} is what the user wrote after --since, quoted.
+SINCE_FORMAT_ERROR = N_("--since takes a span like 7d or 24h, or a date like 2026-02-01, not {text}")
+# Translators: {text} is what the user wrote after --since, quoted.
+SINCE_FUTURE_ERROR = N_("--since {text} is in the future")
 
 _SPAN = re.compile(r"^\s*(\d{1,5})\s*([dhw])\s*$", re.IGNORECASE)
 _DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
@@ -46,6 +53,29 @@ _DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 def as_utc(moment: datetime) -> datetime:
     """`moment` in UTC; a naive time is taken as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def local_date(day: date) -> str:
+    """A calendar day, short, as the user's language writes it: '2026-02-04' (Italian '04/02/2026')."""
+    # Translators: a date in tables and charts, e.g. "2026-02-04"; reorder and change the separators
+    # as your language writes dates (Italian: "{day}/{month}/{year}").
+    return _("{year}-{month}-{day}").format(
+        year=f"{day.year:04}", month=f"{day.month:02}", day=f"{day.day:02}"
+    )
+
+
+def local_percent(value: float | None) -> str:
+    """A percentage with two decimals as the user's language writes it: '98.95 %' (Italian '98,95 %')."""
+    if value is None:
+        return "–"
+    # Translators: the decimal separator of numbers shown to people ("," in Italian).
+    separator = pgettext("decimal separator", ".")
+    return f"{value:.2f}".replace(".", separator) + " %"
+
+
+def local_stamp(moment: datetime) -> str:
+    """A moment in the local time zone, short: '2026-02-04 16:10' (Italian '04/02/2026 16:10')."""
+    return f"{local_date(as_utc(moment).astimezone().date())} {clock(moment)}"
 
 
 @dataclass(frozen=True)
@@ -81,7 +111,7 @@ def timeline(page: Iterable[Period], unknown: Iterable[tuple[datetime, datetime]
     while index < len(changes):
         moment = changes[index][0]
         while index < len(changes) and changes[index][0] == moment:
-            _, delta, key = changes[index]
+            _moment, delta, key = changes[index]
             covering[key] = covering.get(key, 0) + delta
             index += 1
         if index == len(changes):
@@ -202,7 +232,7 @@ def day_bars(periods: Sequence[Period], days: int, now: datetime, zone: tzinfo =
     """One bar per local day for the last `days` days, oldest first; today counts up to `now`."""
     now = as_utc(now)
     starts = day_starts(days, now, zone)
-    totals: list[dict[State, float]] = [{} for _ in range(days)]
+    totals: list[dict[State, float]] = [{} for _day in range(days)]
     for period in periods:
         first = max(0, bisect.bisect_right(starts, period.start) - 1)
         for index in range(first, days):
@@ -269,7 +299,7 @@ def parse_since(text: str, now: datetime) -> datetime:
     if span:
         count, unit = int(span.group(1)), span.group(2).lower()
         if count < 1:
-            raise ValueError(SINCE_FORMAT_ERROR.format(text=text))
+            raise ValueError(_(SINCE_FORMAT_ERROR).format(text=repr(text)))
         if unit == "h":
             return now - timedelta(hours=count)
         days = count * (7 if unit == "w" else 1)
@@ -280,9 +310,9 @@ def parse_since(text: str, now: datetime) -> datetime:
         else:
             moment = as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
     except ValueError:
-        raise ValueError(SINCE_FORMAT_ERROR.format(text=text)) from None
+        raise ValueError(_(SINCE_FORMAT_ERROR).format(text=repr(text))) from None
     if moment > now:
-        raise ValueError(SINCE_FUTURE_ERROR.format(text=text))
+        raise ValueError(_(SINCE_FUTURE_ERROR).format(text=repr(text)))
     return moment
 
 

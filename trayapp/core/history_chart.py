@@ -4,6 +4,7 @@ No script, no external reference: plain shapes with the contract's state colours
 "not watched" and the tracks drawn with the page's CSS variables (so they follow light and dark
 mode). Every chart is an `img` with a <title> and a <desc> for assistive technology, and every
 bar or incident carries its own <title> (a tooltip); the page also says it all in text.
+All words are in the user's language, dates and times in the local time zone.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from trayapp.core.history import DayBar, IncidentRecord, as_utc
+from trayapp.core.history import DayBar, IncidentRecord, as_utc, local_date, local_stamp
 from trayapp.core.markup import escape
 from trayapp.core.text import duration_words, state_phrase
+from trayapp.i18n import N_, _, ngettext
 from trayapp.model import STATE_COLOURS, State
 
 BAR_WIDTH = 8
@@ -25,13 +27,13 @@ ROW_GAP = 5
 MIN_INCIDENT_WIDTH = 3.0
 MAX_TIMELINE_ROWS = 12
 
-# User-facing words.
-NOT_WATCHED = "not watched"
-ONGOING = "ongoing"
-AFTER_THE_FACT = "seen after the fact"
-DAYS = "{count} day"
-DAYS_PLURAL = "{count} days"
-TIMELINE_DESC = "{count} incident(s); the list below gives each one's start, end and duration."
+# User-facing words (translated where they are shown).
+# Translators: a day or a stretch of time when trayapp was not running or not watching a provider.
+NOT_WATCHED = N_("not watched")
+# Translators: the end of an incident that is still open.
+ONGOING = N_("ongoing")
+# Translators: an incident that started and ended while trayapp was not running.
+AFTER_THE_FACT = N_("seen after the fact")
 
 CHART_CSS = """
 :root { --nodata: #d8dee4; --track: #eaeef2; }
@@ -46,31 +48,36 @@ svg .open { stroke: var(--fg); stroke-width: 1; stroke-dasharray: 3 2; }
 
 
 def _days(count: int) -> str:
-    return (DAYS if count == 1 else DAYS_PLURAL).format(count=count)
+    return ngettext("{count} day", "{count} days", count).format(count=count)
+
+
+def _for(what: str, amount: str) -> str:
+    # Translators: a state and for how long, e.g. "partial outage: 1 h 5 min", "operational: 85 days".
+    return _("{state}: {amount}").format(state=what, amount=amount)
 
 
 def day_words(bar: DayBar) -> str:
-    """A day in words: `2026-02-03: partial outage (partial outage 1 h 5 min, not watched 8 h)`."""
+    """A day in words: `2026-02-03: partial outage (partial outage: 1 h 5 min, not watched: 8 h)`."""
     worst = bar.worst
-    head = f"{bar.day.isoformat()}: {state_phrase(worst) if worst is not None else NOT_WATCHED}"
+    head = f"{local_date(bar.day)}: {state_phrase(worst) if worst is not None else _(NOT_WATCHED)}"
     parts = [
-        f"{state_phrase(state)} {duration_words(seconds)}"
+        _for(state_phrase(state), duration_words(seconds))
         for state, seconds in sorted(bar.seconds.items(), key=lambda item: item[0], reverse=True)
         if state != State.OPERATIONAL and seconds >= 1
     ]
     if worst is not None and bar.unobserved >= 60:
-        parts.append(f"{NOT_WATCHED} {duration_words(bar.unobserved)}")
+        parts.append(_for(_(NOT_WATCHED), duration_words(bar.unobserved)))
     return f"{head} ({', '.join(parts)})" if parts else head
 
 
 def bars_summary(bars: Sequence[DayBar]) -> str:
-    """How many days were in each worst state: `85 days operational, 2 days not watched`."""
+    """How many days were in each worst state: `operational: 85 days, not watched: 2 days`."""
     counts: dict[State | None, int] = {}
     for bar in bars:
         counts[bar.worst] = counts.get(bar.worst, 0) + 1
-    parts = [f"{_days(counts[state])} {state_phrase(state)}" for state in State if counts.get(state)]
+    parts = [_for(state_phrase(state), _days(counts[state])) for state in State if counts.get(state)]
     if counts.get(None):
-        parts.append(f"{_days(counts[None])} {NOT_WATCHED}")
+        parts.append(_for(_(NOT_WATCHED), _days(counts[None])))
     return ", ".join(parts)
 
 
@@ -98,18 +105,23 @@ def bars_svg(bars: Sequence[DayBar], chart_id: str, title: str) -> str:
     )
 
 
-def _stamp(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def incident_words(incident: IncidentRecord, now: datetime) -> str:
-    """An incident in one line: name, impact, start → end and duration."""
-    end = _stamp(incident.resolved_at) if incident.resolved_at is not None else ONGOING
+    """An incident in one line: name, impact, start → end (local time) and duration."""
+    end = local_stamp(incident.resolved_at) if incident.resolved_at is not None else _(ONGOING)
     words = (
-        f"{incident.name} — {state_phrase(incident.impact)} — {_stamp(incident.started_at)} → {end} "
+        f"{incident.name} — {state_phrase(incident.impact)} — {local_stamp(incident.started_at)} → {end} "
         f"({duration_words(incident.duration(now))})"
     )
-    return f"{words} — {AFTER_THE_FACT}" if incident.seen_after_the_fact else words
+    return f"{words} — {_(AFTER_THE_FACT)}" if incident.seen_after_the_fact else words
+
+
+def timeline_description(count: int) -> str:
+    """The text alternative of an incident timeline of `count` incidents."""
+    return ngettext(
+        "{count} incident; the list below gives its start, end and duration.",
+        "{count} incidents; the list below gives each one's start, end and duration.",
+        count,
+    ).format(count=count)
 
 
 def timeline_svg(
@@ -158,6 +170,6 @@ def timeline_svg(
         f'<svg class="timeline" viewBox="0 0 {TIMELINE_WIDTH} {height}" height="{height}" '
         f'preserveAspectRatio="none" role="img" aria-labelledby="{chart}-t {chart}-d">'
         f'<title id="{chart}-t">{escape(title)}</title>'
-        f'<desc id="{chart}-d">{escape(TIMELINE_DESC.format(count=len(shown)))}</desc>'
+        f'<desc id="{chart}-d">{escape(timeline_description(len(shown)))}</desc>'
         f"{tracks}{grid}{''.join(rows)}</svg>"
     )

@@ -2,45 +2,39 @@
 
 Wide windows show LONG_DAYS days, narrow ones SHORT_DAYS (CSS picks one; no script). Every
 chart is said again in text next to it: the uptime figures, the components' table and the list
-of incidents with their durations.
+of incidents with their durations. Every word is translated when the page is rendered.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from trayapp.core.history import LONG_DAYS, SHORT_DAYS, ProviderHistory
-from trayapp.core.history_chart import CHART_CSS, bars_svg, incident_words, timeline_svg
+from trayapp.core.history import LONG_DAYS, SHORT_DAYS, ProviderHistory, local_percent
+from trayapp.core.history_chart import CHART_CSS, NOT_WATCHED, bars_svg, incident_words, timeline_svg
 from trayapp.core.markup import escape, safe_url
 from trayapp.core.text import state_phrase
+from trayapp.i18n import N_, _, ngettext
 from trayapp.model import STATE_COLOURS, State
 
 # Components beyond this many are folded into a <details> element.
 FOLD_COMPONENTS_OVER = 8
 MAX_LISTED_INCIDENTS = 10
 
-# User-facing words.
-HEADING = "History"
-HEADING_NOTE = "what trayapp itself saw"
-NOTHING_YET = "Nothing recorded yet: the history fills in while trayapp runs."
-BARS_TITLE = "{name}: the worst state of each of the last {days} days"
-DAYS_AGO = "{days} days ago"
-TODAY = "today"
-UPTIME_LINE = "Operational {pct} of the observed time in the last {days} days"
-UNKNOWN_PART = "(unknown {pct})"
-SHORT_PART = "{pct} in the last {days} days"
-NOT_OBSERVED = "Nothing observed in the last {days} days."
-COMPONENTS_CAPTION = "Uptime per component (share of the time its page could be read)"
-COMPONENT_COLUMN = "Component"
-DAYS_COLUMN = "{days} days"
-FOLDED_COMPONENTS = "Uptime of {count} components"
-INCIDENTS_HEADING = "Recent incidents"
-NO_INCIDENTS = "No incidents in the last {days} days."
-TIMELINE_TITLE = "{name}: incidents of the last {days} days"
-MORE_INCIDENTS = "{count} more: see `trayapp history --provider {provider} --since {days}d`."
-VIEW_INCIDENT = "View incident"
-LEGEND_TITLE = "History bars: one per day, the worst state trayapp saw that day."
-LEGEND_NOT_WATCHED = "not watched"
+# User-facing words (translated where they are shown).
+# Translators: the heading of a provider's history on the details page.
+HEADING = N_("History")
+# Translators: after the "History" heading: the history is trayapp's own record, not the page's.
+HEADING_NOTE = N_("what trayapp itself saw")
+NOTHING_YET = N_("Nothing recorded yet: the history fills in while trayapp runs.")
+# Translators: the right end of a chart's time axis.
+TODAY = N_("today")
+COMPONENTS_CAPTION = N_("Uptime per component (share of the time its page could be read)")
+# Translators: a column heading of the uptime table.
+COMPONENT_COLUMN = N_("Component")
+INCIDENTS_HEADING = N_("Recent incidents")
+VIEW_INCIDENT = N_("View incident")
+LEGEND_TITLE = N_("History bars: one per day, the worst state trayapp saw that day.")
+LEGEND_NOT_WATCHED = NOT_WATCHED
 
 HISTORY_CSS = (
     CHART_CSS
@@ -64,20 +58,48 @@ ol.past { padding-left: 1.4rem; }
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f} %"
+    return local_percent(value)
 
 
 def uptime_words(history: ProviderHistory) -> str:
     """The provider's uptime in a sentence: the long span, its unknown share, the short span."""
     long, short = history.long, history.short
     if long.observed <= 0:
-        return NOT_OBSERVED.format(days=LONG_DAYS)
-    words = UPTIME_LINE.format(pct=_pct(long.operational_pct), days=LONG_DAYS)
+        return ngettext(
+            "Nothing observed in the last day.", "Nothing observed in the last {days} days.", LONG_DAYS
+        ).format(days=LONG_DAYS)
+    pct, days = _pct(long.operational_pct), LONG_DAYS
     if long.unknown > 0:
-        words += " " + UNKNOWN_PART.format(pct=_pct(long.unknown_pct))
+        # Translators: {pct} is "98.95 %", {unknown} is "0.10 %", {days} is 90.
+        words = ngettext(
+            "Operational {pct} of the observed time in the last day (unknown {unknown})",
+            "Operational {pct} of the observed time in the last {days} days (unknown {unknown})",
+            days,
+        ).format(pct=pct, days=days, unknown=_pct(long.unknown_pct))
+    else:
+        # Translators: {pct} is "98.95 %", {days} is 90.
+        words = ngettext(
+            "Operational {pct} of the observed time in the last day",
+            "Operational {pct} of the observed time in the last {days} days",
+            days,
+        ).format(pct=pct, days=days)
     if short.observed > 0:
-        words += ", " + SHORT_PART.format(pct=_pct(short.operational_pct), days=SHORT_DAYS)
+        # Translators: follows "Operational 98.95 % of the observed time in the last 90 days";
+        # {pct} is "98.23 %", {days} is 30.
+        words = ngettext(
+            "{before}, {pct} in the last day", "{before}, {pct} in the last {days} days", SHORT_DAYS
+        ).format(before=words, pct=_pct(short.operational_pct), days=SHORT_DAYS)
     return words + "."
+
+
+def _days_column(days: int) -> str:
+    # Translators: a column heading of the uptime table: the last {days} days.
+    return ngettext("{days} day", "{days} days", days).format(days=days)
+
+
+def _days_ago(days: int) -> str:
+    # Translators: the left end of a chart's time axis.
+    return ngettext("{days} day ago", "{days} days ago", days).format(days=days)
 
 
 def legend_html() -> str:
@@ -87,12 +109,12 @@ def legend_html() -> str:
         f"{escape(state_phrase(state))}</li>"
         for state in State
     )
-    items += f'<li><span class="swatch nodata" aria-hidden="true"></span>{escape(LEGEND_NOT_WATCHED)}</li>'
-    return f'<p class="muted">{escape(LEGEND_TITLE)}</p><ul class="legend">{items}</ul>'
+    items += f'<li><span class="swatch nodata" aria-hidden="true"></span>{escape(_(LEGEND_NOT_WATCHED))}</li>'
+    return f'<p class="muted">{escape(_(LEGEND_TITLE))}</p><ul class="legend">{items}</ul>'
 
 
 def _span(days: int, css: str, chart: str) -> str:
-    axis = f"<span>{escape(DAYS_AGO.format(days=days))}</span><span>{escape(TODAY)}</span>"
+    axis = f"<span>{escape(_days_ago(days))}</span><span>{escape(_(TODAY))}</span>"
     return f'<div class="{css}">{chart}<div class="axis" aria-hidden="true">{axis}</div></div>'
 
 
@@ -105,14 +127,17 @@ def _components_html(history: ProviderHistory) -> str:
         for part in history.components
     )
     table = (
-        f'<table class="uptime"><caption>{escape(COMPONENTS_CAPTION)}</caption><thead><tr>'
-        f'<th scope="col">{escape(COMPONENT_COLUMN)}</th>'
-        f'<th scope="col" class="pct">{escape(DAYS_COLUMN.format(days=SHORT_DAYS))}</th>'
-        f'<th scope="col" class="pct">{escape(DAYS_COLUMN.format(days=LONG_DAYS))}</th>'
+        f'<table class="uptime"><caption>{escape(_(COMPONENTS_CAPTION))}</caption><thead><tr>'
+        f'<th scope="col">{escape(_(COMPONENT_COLUMN))}</th>'
+        f'<th scope="col" class="pct">{escape(_days_column(SHORT_DAYS))}</th>'
+        f'<th scope="col" class="pct">{escape(_days_column(LONG_DAYS))}</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>"
     )
     if len(history.components) > FOLD_COMPONENTS_OVER:
-        summary = escape(FOLDED_COMPONENTS.format(count=len(history.components)))
+        count = len(history.components)
+        summary = escape(
+            ngettext("Uptime of {count} component", "Uptime of {count} components", count).format(count=count)
+        )
         return f"<details><summary>{summary}</summary>{table}</details>"
     return table
 
@@ -123,22 +148,25 @@ def _incident_item(history: ProviderHistory, index: int, now: datetime) -> str:
     link = ""
     url = safe_url(incident.url)
     if url is not None:
-        link = (
-            f' <a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{escape(VIEW_INCIDENT)}</a>'
-        )
+        label = escape(_(VIEW_INCIDENT))
+        link = f' <a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{label}</a>'
     return f"<li>{dot}{escape(incident_words(incident, now))}{link}</li>"
 
 
 def _incidents_html(name: str, history: ProviderHistory, now: datetime, chart_id: str) -> str:
-    head = f"<h4>{escape(INCIDENTS_HEADING)}</h4>"
+    head = f"<h4>{escape(_(INCIDENTS_HEADING))}</h4>"
     if not history.incidents:
-        return f"{head}<p class='muted'>{escape(NO_INCIDENTS.format(days=LONG_DAYS))}</p>"
+        none = ngettext("No incidents in the last day.", "No incidents in the last {days} days.", LONG_DAYS)
+        return f"{head}<p class='muted'>{escape(none.format(days=LONG_DAYS))}</p>"
     charts = []
     for days, css, since in (
         (LONG_DAYS, "span-long", history.long_since),
         (SHORT_DAYS, "span-short", history.short_since),
     ):
-        title = TIMELINE_TITLE.format(name=name, days=days)
+        # Translators: the title of a chart; {name} is the provider's name.
+        title = ngettext(
+            "{name}: incidents of the last day", "{name}: incidents of the last {days} days", days
+        ).format(name=name, days=days)
         chart = timeline_svg(history.incidents, since or now, now, f"{chart_id}-i{days}", title)
         if chart:
             charts.append(_span(days, css, chart))
@@ -146,22 +174,31 @@ def _incidents_html(name: str, history: ProviderHistory, now: datetime, chart_id
     items = "".join(_incident_item(history, index, now) for index in range(listed))
     more = ""
     if len(history.incidents) > listed:
-        words = MORE_INCIDENTS.format(
-            count=len(history.incidents) - listed, provider=history.provider, days=LONG_DAYS
-        )
+        more_count = len(history.incidents) - listed
+        # Translators: below the list of recent incidents; keep the command as it is.
+        words = ngettext(
+            "{count} more: see `trayapp history --provider {provider} --since {days}d`.",
+            "{count} more: see `trayapp history --provider {provider} --since {days}d`.",
+            more_count,
+        ).format(count=more_count, provider=history.provider, days=LONG_DAYS)
         more = f"<p class='muted'>{escape(words)}</p>"
     return f'{head}{"".join(charts)}<ol class="past">{items}</ol>{more}'
 
 
 def history_html(name: str, history: ProviderHistory | None, now: datetime, chart_id: str) -> str:
     """One provider's history block; `chart_id` makes its charts' ids unique on the page."""
-    heading = f'<h3>{escape(HEADING)} <span class="muted">— {escape(HEADING_NOTE)}</span></h3>'
+    heading = f'<h3>{escape(_(HEADING))} <span class="muted">— {escape(_(HEADING_NOTE))}</span></h3>'
     block = f'<div class="history" id="{escape(chart_id)}">{heading}'
     if history is None or not history.observed_anything:
-        return f'{block}<p class="muted">{escape(NOTHING_YET)}</p></div>'
+        return f'{block}<p class="muted">{escape(_(NOTHING_YET))}</p></div>'
     spans = []
     for days, css in ((LONG_DAYS, "span-long"), (SHORT_DAYS, "span-short")):
-        title = BARS_TITLE.format(name=name, days=days)
+        # Translators: the title of a chart; {name} is the provider's name.
+        title = ngettext(
+            "{name}: the worst state of the last day",
+            "{name}: the worst state of each of the last {days} days",
+            days,
+        ).format(name=name, days=days)
         spans.append(_span(days, css, bars_svg(history.bars[-days:], f"{chart_id}-b{days}", title)))
     figures = escape(uptime_words(history))
     return (

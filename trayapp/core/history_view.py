@@ -1,6 +1,7 @@
 """`trayapp history` output: the contract's JSON, CSV with the same field names, readable tables.
 
-JSON and CSV are language-neutral (labels, ISO times, numbers); the tables are for people.
+JSON and CSV are language-neutral (labels, ISO times in UTC, numbers, the contract's field
+names); the tables are for people: in the user's language, times in the local time zone.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from trayapp.core.history import HistoryReport, IncidentRecord, ProviderUptime, as_utc
+from trayapp.core.history import HistoryReport, IncidentRecord, ProviderUptime, local_percent, local_stamp
+from trayapp.core.history_chart import AFTER_THE_FACT, ONGOING
 from trayapp.core.text import duration_words, iso_utc, state_phrase
+from trayapp.i18n import N_, _
 
 INCIDENT_FIELDS = (
     "provider",
@@ -27,15 +30,19 @@ INCIDENT_FIELDS = (
 )
 UPTIME_FIELDS = ("provider", "operational_pct", "unknown_pct")
 
-# User-facing words of the tables.
-TITLE = "History from {since} to {until} (times in UTC)"
-NO_INCIDENTS = "No incidents recorded in this period."
-NO_UPTIME = "Nothing observed in this period."
-ONGOING = "ongoing"
-AFTER_THE_FACT = "seen after the fact"
-RESOLVED_WHILE_AWAY = "resolved while trayapp was not running"
-INCIDENT_HEADER = ("STARTED", "ENDED", "DURATION", "PROVIDER", "IMPACT", "INCIDENT")
-UPTIME_HEADER = ("PROVIDER", "OPERATIONAL", "UNKNOWN", "OBSERVED")
+# User-facing words of the tables (translated where they are shown).
+# Translators: the first line of `trayapp history`; {since} and {until} are "2026-01-28 01:00".
+TITLE = N_("History from {since} to {until}")
+NO_INCIDENTS = N_("No incidents recorded in this period.")
+NO_UPTIME = N_("Nothing observed in this period.")
+# Translators: after an incident's name in `trayapp history`: trayapp saw it open, and it ended
+# while trayapp was not running.
+RESOLVED_WHILE_AWAY = N_("resolved while trayapp was not running")
+# Translators: the column headings of the incidents in `trayapp history` (capitals, like the status table).
+INCIDENT_HEADER = (N_("STARTED"), N_("ENDED"), N_("DURATION"), N_("PROVIDER"), N_("IMPACT"), N_("INCIDENT"))
+# Translators: the column headings of the uptime in `trayapp history`: the share of the observed
+# time operational and unknown, and how long trayapp observed.
+UPTIME_HEADER = (N_("PROVIDER"), N_("OPERATIONAL"), N_("UNKNOWN"), N_("OBSERVED"))
 
 
 def incident_json(incident: IncidentRecord, now: datetime) -> dict[str, Any]:
@@ -96,11 +103,8 @@ def history_csv(report: HistoryReport, summary: bool = False) -> str:
     return out.getvalue()
 
 
-def _stamp(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M")
-
-
 def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    header = tuple(_(heading) for heading in header)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     return [
         "  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row)).rstrip() for row in [header, *rows]
@@ -108,22 +112,22 @@ def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[s
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f} %"
+    return local_percent(value)
 
 
 def incident_table(report: HistoryReport) -> list[str]:
     """The incidents as table lines, newest first."""
     if not report.incidents:
-        return [NO_INCIDENTS]
+        return [_(NO_INCIDENTS)]
     rows = []
     for incident in report.incidents:
-        notes = [AFTER_THE_FACT] if incident.seen_after_the_fact else []
-        notes += [RESOLVED_WHILE_AWAY] if incident.resolved_while_away else []
+        notes = [_(AFTER_THE_FACT)] if incident.seen_after_the_fact else []
+        notes += [_(RESOLVED_WHILE_AWAY)] if incident.resolved_while_away else []
         name = incident.name + (f" ({'; '.join(notes)})" if notes else "")
         rows.append(
             (
-                _stamp(incident.started_at),
-                _stamp(incident.resolved_at) if incident.resolved_at is not None else ONGOING,
+                local_stamp(incident.started_at),
+                local_stamp(incident.resolved_at) if incident.resolved_at is not None else _(ONGOING),
                 duration_words(incident.duration(report.until)),
                 incident.provider,
                 state_phrase(incident.impact),
@@ -136,7 +140,7 @@ def incident_table(report: HistoryReport) -> list[str]:
 def uptime_table(report: HistoryReport) -> list[str]:
     """Uptime per provider as table lines."""
     if not report.uptime:
-        return [NO_UPTIME]
+        return [_(NO_UPTIME)]
     rows = [
         (
             figure.provider,
@@ -150,8 +154,11 @@ def uptime_table(report: HistoryReport) -> list[str]:
 
 
 def history_table(report: HistoryReport, summary: bool = False) -> str:
-    """`trayapp history` for people: a title, the incidents, then uptime (`--summary`: uptime only)."""
-    lines = [TITLE.format(since=_stamp(report.since), until=_stamp(report.until)), ""]
+    """`trayapp history` for people: a title, the incidents, then uptime (`--summary`: uptime only).
+
+    In the current language, times in the local time zone.
+    """
+    lines = [_(TITLE).format(since=local_stamp(report.since), until=local_stamp(report.until)), ""]
     if not summary:
         lines += [*incident_table(report), ""]
     lines += uptime_table(report)
