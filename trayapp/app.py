@@ -11,15 +11,16 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from trayapp import paths
 from trayapp.catalog import ProviderSpec
-from trayapp.config import Config, ConfigError, interval_for, load_config
+from trayapp.config import Config, ConfigError, NotificationSettings, interval_for, load_config, probe_plan
 from trayapp.core.diff import Event
-from trayapp.core.tracker import new_track, observe_failure, observe_page
+from trayapp.core.notices import Notice
+from trayapp.core.probing import Attempt
 from trayapp.core.view import event_line
 from trayapp.engine import Clock, Engine, utc_now
 from trayapp.i18n import _, set_language
@@ -28,6 +29,7 @@ from trayapp.shell.fetch import Fetcher
 from trayapp.shell.history import HistoryRecorder
 from trayapp.shell.notify import Notifier
 from trayapp.shell.poller import Poller
+from trayapp.shell.prober import find_key, probe_edge, probe_headers
 from trayapp.shell.reader import Failure, PageReader
 from trayapp.shell.store import StateStore
 
@@ -38,29 +40,43 @@ CONFIG_CHECK_SECONDS = 1.0
 HISTORY_MIN_GAP = 15 * 60.0
 
 
-async def _read_all(specs: Sequence[ProviderSpec]) -> list[ParsedPage | Failure]:
+async def _read_all(
+    specs: Sequence[ProviderSpec], probes: Sequence[tuple[ProviderSpec, str]]
+) -> tuple[list[ParsedPage | Failure], list[Attempt]]:
     fetcher = Fetcher()
     try:
         reader = PageReader(fetcher)
-        return await asyncio.gather(*(reader.read(spec) for spec in specs))
+        pages = asyncio.gather(*(reader.read(spec) for spec in specs))
+        edges = asyncio.gather(
+            *(probe_edge(fetcher, url, probe_headers(spec.id, find_key(spec.id))) for spec, url in probes)
+        )
+        return list(await pages), list(await edges)
     finally:
         await fetcher.aclose()
 
 
+class _Silent:
+    """A notifier for one-shot commands: `status` never notifies."""
+
+    def send(self, notice: Notice) -> None:
+        """Drop the notice."""
+
+
 def fetch_snapshot(config: Config) -> Snapshot:
-    """Fetch every watched provider once and show what each page says right now."""
+    """Fetch every watched provider (and probe its API edge) once: what each says right now.
+
+    Offline when every page and every probe failed without reaching a server.
+    """
     specs = list(config.providers)
-    results = asyncio.run(_read_all(specs))
-    now = datetime.now(UTC)
-    views = []
+    probes = [(spec, plan[0]) for spec in specs if (plan := probe_plan(config, spec)) is not None]
+    results, attempts = asyncio.run(_read_all(specs, probes))
+    engine = Engine(specs, NotificationSettings(enabled=False), _Silent())
+    engine.set_probe_settings(config.probes.enabled, notify=False)
     for spec, result in zip(specs, results, strict=True):
-        track = new_track(spec.id, spec.name, spec.page)
-        if isinstance(result, Failure):
-            track = observe_failure(track, result.reason, now)
-        else:
-            track = observe_page(track, result, now)
-        views.append(track.view)
-    return Snapshot(tuple(views), now)
+        engine.handle(spec, result)
+    for (spec, _url), attempt in zip(probes, attempts, strict=True):
+        engine.handle_probe(spec, attempt)
+    return engine.snapshot()
 
 
 class ConfigWatcher:
@@ -142,12 +158,17 @@ class Watch:
             history=self.history,
         )
         self.watcher = ConfigWatcher(config_path, config, self._apply, err)
+        self.engine.set_probe_settings(config.probes.enabled, config.probes.notify)
         self.poller = Poller(
             config.providers,
             lambda spec: interval_for(self.watcher.config, spec),
             self._on_result,
             detected=self.engine.detected,
+            probe_plan=lambda spec: probe_plan(self.watcher.config, spec),
+            on_probe=self.engine.handle_probe,
         )
+        # Offline, probes pause and pages are rechecked often; back online, everything at once.
+        self.engine.add_listener(lambda snapshot, _events: self.poller.set_offline(snapshot.offline))
 
     def _on_result(self, spec: ProviderSpec, result: ParsedPage | Failure) -> None:
         self.engine.handle(spec, result, self.poller.detected)
@@ -162,6 +183,7 @@ class Watch:
         # First: everything shown from now on (notifications, watch lines, the tray) speaks it.
         set_language(config.language)
         self.engine.set_settings(config.notifications)
+        self.engine.set_probe_settings(config.probes.enabled, config.probes.notify)
         self.engine.set_specs(config.providers)
         self.poller.set_specs(config.providers)
         self.history.set_retention(config.history.days)

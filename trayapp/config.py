@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec, slugify
+from trayapp.core.probing import probe_target
 from trayapp.i18n import _
 from trayapp.model import State
 
@@ -58,7 +59,7 @@ _SEVERITIES: tuple[str, ...] = tuple(state.label for state in State)
 _TOP_KEYS = ("poll_interval", "language", "builtin", "notifications", "probes", "history", "providers")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "notifications": ("enabled", "min_severity", "maintenance", "updates"),
-    "probes": ("enabled", "interval"),
+    "probes": ("enabled", "interval", "notify"),
     "history": ("days",),
 }
 HISTORY_DAYS = 180
@@ -84,6 +85,7 @@ class ProbeSettings:
 
     enabled: bool = True
     interval: float = 60.0
+    notify: bool = False
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,19 @@ def interval_for(config: Config, spec: ProviderSpec) -> float:
     return max(MIN_REMOTE_INTERVAL, config.poll_interval)
 
 
+def probe_plan(config: Config, spec: ProviderSpec) -> tuple[str, float] | None:
+    """The API edge probed for `spec` and the seconds between probes, or None (no probe).
+
+    The catalog's edges are probed when `[probes] enabled`; a custom provider's own `probe`
+    always is (setting it is the opt-in). The interval has the same floors as pages.
+    """
+    url = probe_target(spec, config.probes.enabled)
+    if url is None:
+        return None
+    floor = MIN_LOOPBACK_INTERVAL if is_loopback(url) else MIN_REMOTE_INTERVAL
+    return url, max(floor, config.probes.interval)
+
+
 # --- validation ----------------------------------------------------------------------------
 
 
@@ -460,6 +475,7 @@ class _Checker:
         return ProbeSettings(
             enabled=self.boolean(table, path, "enabled", True),
             interval=self.seconds(table, path, "interval", 60.0),
+            notify=self.boolean(table, path, "notify", False),
         )
 
     def history(self, data: Mapping[str, object]) -> HistorySettings:
@@ -770,6 +786,8 @@ updates = false
 enabled = true
 # Seconds between probes; remote edges at most every 30 s, loopback ones every 0.2 s.
 interval = 60
+# Notify once when an API edge keeps failing while its status page still says all is well.
+notify = false
 
 [history]
 # Days of history to keep (`trayapp history`, the details page's charts); older records are

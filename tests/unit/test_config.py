@@ -30,6 +30,7 @@ from trayapp.config import (
     is_loopback,
     load_config,
     parse_config,
+    probe_plan,
 )
 from trayapp.i18n import set_language
 from trayapp.model import State
@@ -838,3 +839,26 @@ def test_locator_handles_crlf_line_ends() -> None:
     assert locator.line(("probes", "interval")) == 3
     (problem,) = _problems("[probes]\r\ninterval = 0\r\n")
     assert problem.line == 2
+
+
+def test_probe_plan_catalog_edges_follow_the_setting_custom_ones_are_opt_in() -> None:
+    text = (
+        "builtin = ['openai', 'github']\n[probes]\ninterval = 5\nnotify = true\n"
+        "[[providers]]\nname = 'Acme'\nurl = 'https://status.acme.example'\n"
+        "probe = 'https://api.acme.example/v1/models'\n"
+        "[[providers]]\nname = 'Local'\nurl = 'http://127.0.0.1:9/x'\nprobe = 'http://127.0.0.1:9/edge'\n"
+        "[[providers]]\nname = 'Plain'\nurl = 'https://status.plain.example'\n"
+    )
+    config, _warnings = parse_config(text)
+    assert config.probes.notify is True
+    plans = {spec.id: probe_plan(config, spec) for spec in config.providers}
+    assert plans["openai"] == ("https://api.openai.com/v1/models", 30.0), "remote edges: 30 s at most"
+    assert plans["github"] is None, "no API edge in the catalog"
+    assert plans["acme"] == ("https://api.acme.example/v1/models", 30.0)
+    assert plans["local"] == ("http://127.0.0.1:9/edge", 5.0)
+    assert plans["plain"] is None, "custom pages are not probed unless asked"
+    off, _warnings = parse_config(text.replace("notify = true", "enabled = false"))
+    assert off.probes.notify is False
+    off_plans = {spec.id: probe_plan(off, spec) for spec in off.providers}
+    assert off_plans["openai"] is None, "catalog probes off"
+    assert off_plans["acme"] is not None, "a custom probe is the user's own choice"
