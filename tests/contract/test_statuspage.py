@@ -151,6 +151,17 @@ CASES = [
     ),
     Case("incidents_unresolved_empty.json", OK, count=0),
     Case("incidents_history.json", OK, count=0, closed=frozenset({"b8k2yq6wrn4t", "r3c6nw9dy2fk"})),
+    Case(
+        "incidents_recent_with_open.json",
+        MAJOR,
+        open=1,
+        count=0,
+        incidents=_claude_incident(
+            "identified",
+            "The issue has been identified and a fix is being rolled out. Error rates are decreasing.",
+        ),
+        closed=frozenset({"p4n8c2w6x0zs", "r3c6nw9dy2fk"}),
+    ),
     Case("status_critical.json", MAJOR, indicator=MAJOR, count=0),
     Case("status_none.json", OK, indicator=OK, count=0),
     Case("scheduled_maintenances_active.json", MAINT, count=0, incidents=MAINTENANCE_ACTIVE),

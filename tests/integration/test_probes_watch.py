@@ -24,7 +24,7 @@ from trayapp import paths
 from trayapp.app import Watch, fetch_snapshot
 from trayapp.config import load_config
 from trayapp.core.view import exit_code, snapshot_json
-from trayapp.model import Snapshot, State
+from trayapp.model import State
 from trayapp.shell.notify import RecordingNotifier
 
 CALM = (

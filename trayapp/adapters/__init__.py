@@ -7,7 +7,7 @@ Every parser is pure: `bytes, ParseContext -> ParsedPage`, raising only ParseErr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trayapp.adapters._common import ParseContext, ParseError
 from trayapp.adapters.betterstack import parse_index
@@ -87,6 +87,17 @@ FORMATS: dict[str, tuple[Source, ...]] = {
 
 KINDS: tuple[str, ...] = ("auto", *FORMATS)
 
+# Per format, a document listing the page's recent incidents, resolved ones included, read
+# besides the format's sources only for the incidents it says are over (and when they ended),
+# so that those that began and ended while trayapp was not running reach the history. It is
+# never required, and read seldom (see `shell.reader`): the sources above stay the truth about
+# what is open. Statuspage's summary lists unresolved incidents only; incident.io's proxy and
+# widget list ongoing ones only, its feed keeps resolved entries with their time.
+HISTORY: dict[str, Document] = {
+    "statuspage": Document("api/v2/incidents.json", parse_summary, required=False),
+    "incidentio": Document("feed.atom", parse_feed, required=False),
+}
+
 # `kind = "auto"` tries these (kind, source) pairs in this fixed order: incident.io's proxy
 # first, since a genuine Statuspage host answers 404 there.
 DETECTION_ORDER: tuple[tuple[str, Source], ...] = (
@@ -147,10 +158,27 @@ def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
     )
 
 
+def with_past(page: ParsedPage, listing: ParsedPage) -> ParsedPage:
+    """`page` with the incidents a list of past incidents says are over; its open set untouched.
+
+    `page` stays the truth about what is open: an incident it lists as open or upcoming is never
+    closed by `listing`, and the open incidents of `listing` are left out, not counted twice.
+    """
+    current = {incident.id for incident in (*page.incidents, *page.upcoming)}
+    known = current | {incident.id for incident in page.closed_incidents}
+    over = tuple(incident for incident in listing.closed_incidents if incident.id not in known)
+    return replace(
+        page,
+        closed_incident_ids=page.closed_incident_ids | (listing.closed_incident_ids - current),
+        closed_incidents=page.closed_incidents + over,
+    )
+
+
 __all__ = [
     "DETECTION_ORDER",
     "DIRECT_PARSERS",
     "FORMATS",
+    "HISTORY",
     "KINDS",
     "Document",
     "ParseContext",
@@ -159,4 +187,5 @@ __all__ = [
     "Source",
     "merge",
     "parse_document",
+    "with_past",
 ]

@@ -2,7 +2,9 @@
 
 Feeds carry no reliable component state, so a feed gives incidents only: each entry is read
 for its latest status word (open, upcoming or closed), and entries sharing an id are paired
-so the newest one decides. XML is parsed only with defusedxml.
+so the newest one decides. An entry whose status word says it is over is also described as a
+past incident, with the feed's time of its resolution when the feed gives one. XML is parsed
+only with defusedxml.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import html
 import re
 import xml.etree.ElementTree as ET  # the Element type and ParseError only; parsing is defusedxml's
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -50,6 +52,12 @@ _STATUSPAGE_WORDS = {
 _MAINTENANCE_WORDS = {"in progress", "verifying", "scheduled", "completed"}
 _STRONG = re.compile(r"<strong\b[^>]*>(.*?)</strong>", re.IGNORECASE | re.DOTALL)
 _NEXT_UPDATE = re.compile(r"<small\b", re.IGNORECASE)
+_SMALL = re.compile(r"<small\b[^>]*>(.*?)</small>", re.IGNORECASE | re.DOTALL)
+_STAMP = re.compile(
+    r"^(?P<month>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2}),?\s*(?:(?P<year>\d{4}),?\s*)?"
+    r"(?:-\s*)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*UTC$"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _AFFECTED_LINE = re.compile(r"\bThis (?:incident|scheduled maintenance) affected:\s*(.+?)\.?\s*$", re.DOTALL)
 
 # incident.io bodies: a "Status: X" label and an "Affected components" list of `Name (Status)`.
@@ -98,6 +106,7 @@ class _Entry:
     guid: str
     published: datetime | None
     updated: datetime | None
+    revised: datetime | None = None  # an Atom `updated` given besides `published`
 
     @property
     def when(self) -> datetime | None:
@@ -114,6 +123,8 @@ class _Reading:
     latest: str = ""
     components: tuple[str, ...] = ()
     maintenance: bool = False
+    stamp: str = ""  # the update's own date as the body writes it ("Feb 4, 18:01 UTC")
+    first_stamp: str = ""  # the date of the body's oldest update
 
 
 # ---------------------------------------------------------------------------- XML
@@ -204,6 +215,7 @@ def _atom_entry(entry: ET.Element) -> _Entry:
         guid=_text(_child(entry, "id")),
         published=published or updated,
         updated=updated or published,
+        revised=updated if published is not None else None,
     )
 
 
@@ -328,6 +340,10 @@ def _statuspage_reading(body: str) -> _Reading | None:
         word = strip_markup(match.group(1)).lower()
         if word not in _STATUSPAGE_WORDS:
             continue
+        stamps = _SMALL.findall(body[: match.start()])
+        stamp = strip_markup(stamps[-1]) if stamps else ""
+        every = _SMALL.findall(body)
+        first_stamp = strip_markup(every[-1]) if every else ""
         rest = body[match.end() :]
         following = _NEXT_UPDATE.search(rest)
         latest = _plain(rest[: following.start()] if following else rest).lstrip(" -–—:")
@@ -335,7 +351,13 @@ def _statuspage_reading(body: str) -> _Reading | None:
         affected = _AFFECTED_LINE.search(_plain(body))
         components = _expand_groups(_split_names(affected.group(1))) if affected else ()
         return _Reading(
-            _STATUSPAGE_WORDS[word], word, latest, components, maintenance=word in _MAINTENANCE_WORDS
+            _STATUSPAGE_WORDS[word],
+            word,
+            latest,
+            components,
+            maintenance=word in _MAINTENANCE_WORDS,
+            stamp=stamp,
+            first_stamp=first_stamp,
         )
     return None
 
@@ -433,7 +455,7 @@ def _phase(entry: _Entry, reading: _Reading, now: datetime) -> str:
 
 
 def _incident(entry_id: str, entry: _Entry, reading: _Reading) -> Incident:
-    """An open or upcoming entry as an Incident."""
+    """An entry as an Incident."""
     maintenance = _is_maintenance(entry, reading)
     return Incident(
         id=entry_id,
@@ -455,24 +477,75 @@ def _now(context: ParseContext) -> datetime:
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
+def _past(entry_id: str, same_id: list[_Entry], entry: _Entry, reading: _Reading) -> Incident:
+    """A closed entry as a past incident, with the time of its resolution when the feed says it.
+
+    That time is the date the body gives its resolving update (Statuspage), else the date of a
+    separate entry that closes an id listed before (Better Stack's
+    "recovered" items), or the `updated` date of an Atom entry updated in place whose latest
+    word is the resolution. A single RSS date may be the incident's publication, and a
+    postmortem is written after the resolution: neither gives a time (None).
+    """
+    incident = _incident(entry_id, entry, reading)
+    if reading.word == "postmortem":
+        return replace(incident, resolved_at=None)
+    stated = _stamp_time(reading.stamp, entry.when)
+    if stated is not None:
+        opened = _stamp_time(reading.first_stamp, entry.when) or incident.started_at or stated
+        return replace(incident, started_at=min(opened, stated), resolved_at=stated)
+    earlier = [item.published for item in same_id if item is not entry and item.published is not None]
+    if earlier and entry.when is not None:
+        return replace(incident, started_at=min(earlier), resolved_at=entry.when)
+    return replace(incident, resolved_at=entry.revised)
+
+
+def _stamp_time(stamp: str, near: datetime | None) -> datetime | None:
+    """A Statuspage update date ("Feb 4, 18:01 UTC"); the year, when not written, is the one
+    that puts it at or just before the entry's own date. None when unreadable or undated.
+    """
+    found = _STAMP.match(" ".join(stamp.split()).replace(" ,", ","))
+    if found is None or near is None or found.group("month").lower() not in _MONTHS:
+        return None
+    month = _MONTHS.index(found.group("month").lower()) + 1
+    day, hour, minute = (int(found.group(key)) for key in ("day", "hour", "minute"))
+    years = [int(found.group("year"))] if found.group("year") else [near.year + 1, near.year, near.year - 1]
+    for year in years:
+        try:
+            moment = datetime(year, month, day, hour, minute, tzinfo=UTC)
+        except ValueError:
+            continue
+        if found.group("year") or moment <= near + timedelta(days=1):
+            return moment
+    return None
+
+
 def _build(entries: list[_Entry], context: ParseContext) -> ParsedPage:
     """Open, upcoming and closed incidents from the newest entry of each id."""
     now = _now(context)
     incidents: list[Incident] = []
     upcoming: list[Incident] = []
     closed: set[str] = set()
-    matching = (entry for entry in entries if _matches(entry, context.match))
+    past: list[Incident] = []
+    matching = [entry for entry in entries if _matches(entry, context.match)]
+    by_id: dict[str, list[_Entry]] = {}
+    for entry in matching:
+        by_id.setdefault(_entry_id(entry), []).append(entry)
     for entry_id, entry in _newest_per_id(matching).items():
         reading = _read(entry)
         phase = _phase(entry, reading, now)
         if phase == CLOSED:
             closed.add(entry_id)
+            if reading.phase == CLOSED:  # said so in words, not merely stale
+                past.append(_past(entry_id, by_id[entry_id], entry, reading))
         elif phase == UPCOMING:
             upcoming.append(_incident(entry_id, entry, reading))
         else:
             incidents.append(_incident(entry_id, entry, reading))
     return ParsedPage(
-        incidents=tuple(incidents), upcoming=tuple(upcoming), closed_incident_ids=frozenset(closed)
+        incidents=tuple(incidents),
+        upcoming=tuple(upcoming),
+        closed_incident_ids=frozenset(closed),
+        closed_incidents=tuple(past),
     )
 
 
@@ -491,9 +564,4 @@ def parse_feed(body: bytes, context: ParseContext) -> ParsedPage:
         title = _feed_title(root)
     except RecursionError:
         raise ParseError("not a status page: feed nested too deeply") from None
-    return ParsedPage(
-        incidents=page.incidents,
-        upcoming=page.upcoming,
-        closed_incident_ids=page.closed_incident_ids,
-        page_name=title,
-    )
+    return replace(page, page_name=title)

@@ -1,12 +1,16 @@
 """incident.io status pages: the frontend proxy JSON and the documented Widget API.
 
 The Statuspage-compatible shim (`/api/v2/*.json`) is read by `statuspage.parse_summary`.
+Neither document lists past incidents: a resolved incident normally just leaves
+`ongoing_incidents`. One that lingers there marked resolved is given as a past incident, with
+its time of resolution when the document states it (the proxy's resolving update, the widget's
+last update); the page's feed (`feed.atom`) is where past incidents are read from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -71,6 +75,7 @@ class _Filed:
     incidents: dict[str, Incident] = field(default_factory=dict)
     upcoming: dict[str, Incident] = field(default_factory=dict)
     closed: set[str] = field(default_factory=set)
+    past: dict[str, Incident] = field(default_factory=dict)
 
     def has(self, item_id: str) -> bool:
         """Whether an item with this id was already filed."""
@@ -108,6 +113,7 @@ def parse_proxy(body: bytes, context: ParseContext) -> ParsedPage:
         indicator=None,
         upcoming=tuple(filed.upcoming.values()),
         closed_incident_ids=frozenset(filed.closed),
+        closed_incidents=tuple(filed.past.values()),
         unknown_values=tuple(unknown),
         page_name=as_str(summary.get("name")) or None,
     )
@@ -187,6 +193,9 @@ def _file_proxy_incident(raw: Mapping[str, Any], filed: _Filed) -> None:
     status = as_str(raw.get("status")).lower()
     if status in _CLOSED:
         filed.closed.add(incident_id)
+        impact = _proxy_impact(raw, _open_impacts(raw, filed.now), [])
+        past = _proxy_incident(raw, incident_id, status, impact, filed, maintenance=False)
+        filed.past[incident_id] = replace(past, resolved_at=_resolution_time(raw))
         return
     if status and status not in _OPEN:
         filed.unknown.append(f"incident_status={status}")
@@ -247,6 +256,16 @@ def _proxy_impact(raw: Mapping[str, Any], impacts: list[Mapping[str, Any]], unkn
     if impacts:
         return worst(STATUS.map(entry.get("status"), unknown, default=State.DEGRADED) for entry in impacts)
     return State.DEGRADED
+
+
+def _resolution_time(raw: Mapping[str, Any]) -> datetime | None:
+    """When the proxy's newest update that moved the incident to resolved was published."""
+    resolving = [
+        update
+        for update in as_dicts(raw.get("updates"))
+        if (as_str(update.get("to_status")) or as_str(update.get("status"))).lower() in _CLOSED
+    ]
+    return _first_time(_newest(resolving, "published_at"), ("published_at",))
 
 
 def _proxy_incident(
@@ -313,7 +332,7 @@ def parse_widget(body: bytes, context: ParseContext) -> ParsedPage:
     ongoing = as_dicts(document.get("ongoing_incidents"))
     active = as_dicts(document.get("in_progress_maintenances"))
     incidents: dict[str, Incident] = {}
-    closed: set[str] = set()
+    closed: dict[str, Incident] = {}
     for raw in ongoing:
         _file_widget_incident(raw, base, unknown, incidents, closed)
     for raw in active:
@@ -327,6 +346,7 @@ def parse_widget(body: bytes, context: ParseContext) -> ParsedPage:
         indicator=None,
         upcoming=tuple(upcoming.values()),
         closed_incident_ids=frozenset(closed),
+        closed_incidents=tuple(closed.values()),
         unknown_values=tuple(unknown),
         page_name=as_str(document.get("page_title")) or None,
     )
@@ -347,13 +367,22 @@ def _widget_document(body: bytes) -> Mapping[str, Any]:
 
 
 def _file_widget_incident(
-    raw: Mapping[str, Any], base: str, unknown: list[str], incidents: dict[str, Incident], closed: set[str]
+    raw: Mapping[str, Any],
+    base: str,
+    unknown: list[str],
+    incidents: dict[str, Incident],
+    closed: dict[str, Incident],
 ) -> None:
-    """File one ongoing widget incident as open (or closed when it says resolved)."""
+    """File one ongoing widget incident as open (or closed when it says resolved).
+
+    A resolved one's last update is its resolution: `last_update_at` is when it was resolved.
+    """
     status = as_str(raw.get("status")).lower()
     if status in _CLOSED:
-        if _key(raw):
-            closed.add(_key(raw))
+        _add_widget(closed, raw, _widget_impact(raw, []), False, base)
+        incident_id = _key(raw)
+        if incident_id in closed:
+            closed[incident_id] = replace(closed[incident_id], resolved_at=closed[incident_id].updated_at)
         return
     if status and status not in _OPEN:
         unknown.append(f"incident_status={status}")

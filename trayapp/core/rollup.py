@@ -57,6 +57,7 @@ def apply_filter(page: ParsedPage, names: Sequence[str]) -> ParsedPage:
         indicator=None,
         upcoming=tuple(i for i in page.upcoming if touches(i)),
         closed_incident_ids=page.closed_incident_ids,
+        closed_incidents=tuple(i for i in page.closed_incidents if touches(i)),
         unknown_values=page.unknown_values,
         page_name=page.page_name,
     )

@@ -4,25 +4,32 @@ Sources of a format are tried richest first; the first that answers wins. A
 connection-level failure (refused, timeout, DNS) stops the round at once: the host is
 down, and asking it four times more is neither polite nor useful. `kind = "auto"`
 tries the known endpoints in a fixed order and remembers the format that answered.
+
+Some formats also have a list of past incidents (`adapters.HISTORY`: Statuspage's
+`incidents.json`, incident.io's `feed.atom`). It is read along with the first successful read
+of a run, then at most once per `HISTORY_EVERY`, with conditional GET, and only for the
+incidents it says are over: its failure is logged once and changes nothing else.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from trayapp.adapters import (
     DETECTION_ORDER,
     DIRECT_PARSERS,
     FORMATS,
+    HISTORY,
     Document,
     ParseContext,
     Parser,
     Source,
     merge,
     parse_document,
+    with_past,
 )
 from trayapp.adapters._common import join_url
 from trayapp.adapters.feed import parse_feed
@@ -34,6 +41,7 @@ from trayapp.shell.fetch import Fetcher, FetchError
 log = logging.getLogger(__name__)
 
 RETRY_RICHER_EVERY = 10
+HISTORY_EVERY = timedelta(hours=1)
 _DOCUMENT_SUFFIXES = (".json", ".atom", ".rss", ".xml")
 
 
@@ -88,6 +96,9 @@ class PageReader:
         self._preferred: dict[str, int] = {}
         self._rounds: dict[str, int] = {}
         self._logged_unknown: set[str] = set()
+        self._answered: dict[str, Source] = {}  # the source that gave each provider's last page
+        self._history_due: dict[str, datetime] = {}
+        self._history_failed: set[str] = set()
 
     async def read(self, spec: ProviderSpec, now: datetime | None = None) -> ParsedPage | Failure:
         """One poll of one provider: a parsed page, or why not."""
@@ -100,6 +111,8 @@ class PageReader:
             result = await self._detect(spec, context)
         else:
             result = await self._read_format(spec, self.detected.get(spec.id, spec.kind), context)
+        if isinstance(result, ParsedPage) and direct is None:
+            result = await self._with_history(spec, result, context)
         if isinstance(result, ParsedPage):
             self._log_unknown_values(spec, result)
             if spec.components:
@@ -110,6 +123,7 @@ class PageReader:
         for kind, source in DETECTION_ORDER:
             result = await self._read_source(spec, source, context)
             if isinstance(result, ParsedPage):
+                self._answered[spec.id] = source
                 self.detected[spec.id] = kind
                 log.info("%s: detected a %s page (%s)", spec.name, kind, source.name)
                 return result
@@ -132,6 +146,7 @@ class PageReader:
                 if self._preferred.get(spec.id, 0) != index:
                     log.info("%s: reading %s", spec.name, sources[index].name)
                 self._preferred[spec.id] = index
+                self._answered[spec.id] = sources[index]
                 return result
             first_failure = first_failure or result
             if result.connection or result.retry_after is not None:
@@ -142,6 +157,32 @@ class PageReader:
             log.info("%s: the detected format no longer answers; detecting again", spec.name)
             del self.detected[spec.id]
         return first_failure or Failure(f"no source for kind {kind!r}")
+
+    async def _with_history(self, spec: ProviderSpec, page: ParsedPage, context: ParseContext) -> ParsedPage:
+        """`page` with the past incidents of the format's history document, when one is due.
+
+        Due at the first successful read of a run, then once per HISTORY_EVERY (a failed try
+        waits as long). Skipped when the source that answered was that document itself.
+        """
+        document = HISTORY.get(self.detected.get(spec.id, spec.kind))
+        if document is None:
+            return page
+        due = self._history_due.get(spec.id)
+        if due is not None and context.now < due:
+            return page
+        self._history_due[spec.id] = context.now + HISTORY_EVERY
+        answered = self._answered.get(spec.id)
+        if answered is not None and any(d.path == document.path for d in answered.documents):
+            return page
+        host = urlsplit(spec.root).hostname or ""
+        url = join_url(spec.root, document.path.replace("{host}", host))
+        listing = await self._read_document(url, document.parse, context)
+        if isinstance(listing, Failure):
+            if spec.id not in self._history_failed:
+                self._history_failed.add(spec.id)
+                log.info("%s: no list of past incidents at %s (%s)", spec.name, url, listing.reason)
+            return page
+        return with_past(page, listing)
 
     async def _read_source(
         self, spec: ProviderSpec, source: Source, context: ParseContext
