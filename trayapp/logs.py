@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from trayapp.i18n import _
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FILE_MODE = 0o600
 
@@ -48,7 +50,9 @@ def setup_logging(log_dir: Path | None, verbosity: int) -> None:
             root.addHandler(handler)
             _make_private(log_dir)
         except OSError as error:
-            print(f"trayapp: cannot write logs to {log_dir}: {error}", file=sys.stderr)
+            # Translators: said on stderr when the log folder cannot be written.
+            message = _("cannot write logs to {folder}: {error}").format(folder=log_dir, error=error)
+            print("trayapp: " + message, file=sys.stderr)
     if verbosity > 0:
         stream = logging.StreamHandler(sys.stderr)
         stream.setFormatter(logging.Formatter(FORMAT))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from trayapp.core.notices import Notice
+from trayapp.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +86,10 @@ class PlyerNotifier:
 
     def _fail_once(self, reason: str) -> None:
         if not self._failed:
-            message = f"cannot show desktop notifications ({reason}); carrying on without them"
-            log.warning(message)
-            print(f"trayapp: {message}", file=sys.stderr)
+            log.warning("cannot show desktop notifications (%s); carrying on without them", reason)
+            # Translators: said once on stderr when no notification service answers.
+            message = _("cannot show desktop notifications ({reason}); carrying on without them")
+            print("trayapp: " + message.format(reason=reason), file=sys.stderr)
         self._failed = True
 
 
