@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -69,6 +70,18 @@ def past_incidents(page: ParsedPage) -> tuple[PastIncident, ...]:
     )
 
 
+TIMES_SAVE_SECONDS = 600.0
+
+
+def _without_poll_times(state: SavedState) -> SavedState:
+    """The saved state with the times of the last polls left out (they change every poll)."""
+    tracks = {
+        provider_id: replace(track, view=replace(track.view, checked_at=None, last_success_at=None))
+        for provider_id, track in state.tracks.items()
+    }
+    return replace(state, tracks=tracks)
+
+
 class Engine:
     """Turns poll results into a confirmed snapshot, events, notifications and saved state."""
 
@@ -91,6 +104,8 @@ class Engine:
         self._clock = clock
         self._listeners: list[Listener] = []
         saved = store.load() if store is not None else None
+        self._saved_essence = _without_poll_times(saved) if saved is not None else None
+        self._saved_at = time.monotonic()
         self._saved_detected = dict(saved.detected) if saved else {}
         self._tracks: dict[str, Track] = dict(saved.tracks) if saved else {}
         self._notified = saved.notified if saved else frozenset()
@@ -310,12 +325,23 @@ class Engine:
             self._first_sight = []
         return others
 
-    def _save(self) -> None:
+    def _save(self, force: bool = False) -> None:
+        """Write the state file when something other than the poll times changed.
+
+        The poll times alone (`checked_at`, `last_success_at`) are written at most every
+        `TIMES_SAVE_SECONDS`, and always at shutdown: a file written and synced on every poll
+        would cost a disk write a minute per provider for nothing a restart needs.
+        """
         if self._store is None:
             return
-        self._store.save(SavedState(dict(self._tracks), self._notified, self._saved_detected))
+        state = SavedState(dict(self._tracks), self._notified, self._saved_detected)
+        essence = _without_poll_times(state)
+        now = time.monotonic()
+        stale = now - self._saved_at >= TIMES_SAVE_SECONDS
+        if (force or essence != self._saved_essence or stale) and self._store.save(state):
+            self._saved_essence, self._saved_at = essence, now
 
     def flush(self) -> None:
         """Save the state now (at shutdown)."""
         with self._lock:
-            self._save()
+            self._save(force=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.support.builders import incident, page
 from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
+from trayapp.core.codec import SavedState
 from trayapp.engine import Engine
 from trayapp.model import State
 from trayapp.shell.notify import RecordingNotifier
@@ -49,3 +50,35 @@ def test_state_survives_a_new_engine(tmp_path: Path) -> None:
     assert again.snapshot().providers[0].state == State.MAJOR
     again.handle(A, page(incidents=(incident("x", State.MAJOR),)))
     assert second.sent == []
+
+
+class CountingStore(StateStore):
+    """A real state store that counts its writes."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.writes = 0
+
+    def save(self, state: SavedState) -> bool:
+        self.writes += 1
+        return super().save(state)
+
+
+def test_the_state_file_is_written_on_changes_not_on_every_poll(tmp_path: Path) -> None:
+    store = CountingStore(tmp_path / "s.json")
+    engine = Engine([A], NotificationSettings(), RecordingNotifier(), store)
+    calm = page(("API", State.OPERATIONAL))
+    engine.handle(A, calm)
+    assert store.writes == 1, "the first answer is news"
+    for _ in range(20):
+        engine.handle(A, calm)
+    assert store.writes == 1, "the same page again changes only the poll times"
+    engine.handle(A, page(incidents=(incident("x", State.MAJOR),)))
+    assert store.writes == 2, "an incident is saved at once"
+    engine.flush()
+    assert store.writes == 3, "and the poll times at shutdown"
+    saved = StateStore(tmp_path / "s.json").load()
+    assert saved is not None
+    last = engine.snapshot().providers[0].last_success_at
+    assert last is not None
+    assert saved.tracks["a"].view.last_success_at == last.replace(microsecond=0)
