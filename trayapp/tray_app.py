@@ -3,6 +3,12 @@
 Threads: pystray owns the main thread; the poller has its own; notifications have a
 worker. Everything that touches the icon goes through `TrayController._refresh`, called
 from one UI-side updater thread (and, on macOS, marshalled to the main thread).
+
+Start-up shows the icon first: only what the icon needs (PIL, pystray and its backend)
+is imported before it docks. The engine (httpx, asyncio, the adapters), the notifier,
+the details page and autostart are imported in pystray's setup thread once the icon is
+up, so the icon appears about as fast as a bare pystray script's, and its first state
+("checking…") is replaced when the first poll answers.
 """
 
 from __future__ import annotations
@@ -10,26 +16,27 @@ from __future__ import annotations
 import logging
 import queue
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trayapp import paths
-from trayapp.app import Watch
-from trayapp.config import Config
-from trayapp.core.diff import Event
 from trayapp.core.menu import UiState, build_menu, is_paused, pause_until, tooltip
 from trayapp.model import Snapshot, State
-from trayapp.shell import autostart, details, single_instance
+from trayapp.shell import single_instance
 from trayapp.shell.icons import IconSet
-from trayapp.shell.notify import PlyerNotifier, QueuedNotifier
 from trayapp.shell.resources import notification_icon
 from trayapp.shell.tray import Tray
+
+if TYPE_CHECKING:
+    from trayapp.app import Watch
+    from trayapp.config import Config
+    from trayapp.core.diff import Event
+    from trayapp.shell.notify import QueuedNotifier
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,8 @@ def open_file_in_editor(path: Path) -> None:
 
         os.startfile(path)  # type: ignore[attr-defined]
         return
+    import subprocess
+
     command = ["open", str(path)] if sys.platform == "darwin" else ["xdg-open", str(path)]
     try:
         subprocess.Popen(
@@ -75,20 +84,25 @@ def _on_ui_thread(function: Callable[[], None]) -> None:
 
 
 class TrayController:
-    """Connects the engine, the tray icon, the menu's actions and the details page."""
+    """Connects the engine, the tray icon, the menu's actions and the details page.
+
+    Only the icon is made here; the engine is made by `_start_engine` once the icon is up.
+    """
 
     def __init__(self, config: Config, config_path: Path) -> None:
+        self.config = config
         self.config_path = config_path
         self.icons = IconSet()
-        self.ui = UiState(autostart=autostart.autostart_enabled())
+        self.ui = UiState()
         self._updates: queue.Queue[Snapshot | None] = queue.Queue()
         self._details_opened = False
         self._stopped = threading.Event()
+        self._ready = threading.Event()
+        self._lifecycle = threading.Lock()
+        self._failed = False
+        self.watch: Watch | None = None
+        self.notifier: QueuedNotifier | None = None
         self.tray = Tray(self.icons.get(State.UNKNOWN), "trayapp — checking…", self.on_action)
-        self._plyer = PlyerNotifier(notification_icon(), fallback=self.tray.notify)
-        self.notifier = QueuedNotifier(self._plyer, is_paused=self._paused)
-        self.watch = Watch(config, config_path, self.notifier, paths.state_file(), sys.stderr)
-        self.watch.engine.add_listener(self._on_snapshot)
 
     def _paused(self) -> bool:
         return is_paused(self.ui, datetime.now(UTC))
@@ -98,19 +112,45 @@ class TrayController:
         self._install_signal_handlers()
         self.tray.run(self._setup)
         self._shutdown()
-        return 0
+        return 1 if self._failed else 0
 
     def _setup(self) -> None:
-        """Called by pystray once the icon is up: start the updater and the poller."""
+        """Called by pystray (in its setup thread) once the icon is up: start everything else."""
         self._install_glib_signal_handlers()
-        threading.Thread(target=self._update_loop, name="trayapp-ui", daemon=True).start()
-        self._updates.put(self.watch.engine.snapshot())
-        self.watch.start()
+        try:
+            self._start_engine()
+        except Exception as error:
+            log.exception("cannot start polling")
+            print(f"trayapp: cannot start polling ({type(error).__name__}: {error})", file=sys.stderr)
+            self._failed = True
+            self.stop()
+
+    def _start_engine(self) -> None:
+        """Import and make the engine, the notifier and the updater; start polling."""
+        from trayapp.app import Watch
+        from trayapp.shell import autostart
+        from trayapp.shell.notify import PlyerNotifier, QueuedNotifier
+
+        notifier = QueuedNotifier(
+            PlyerNotifier(notification_icon(), fallback=self.tray.notify), is_paused=self._paused
+        )
+        watch = Watch(self.config, self.config_path, notifier, paths.state_file(), sys.stderr)
+        watch.engine.add_listener(self._on_snapshot)
+        self.ui = replace(self.ui, autostart=autostart.autostart_enabled())
+        with self._lifecycle:
+            if self._stopped.is_set():
+                notifier.close(0.5)
+                return
+            self.watch, self.notifier = watch, notifier
+            threading.Thread(target=self._update_loop, args=(watch,), name="trayapp-ui", daemon=True).start()
+            self._updates.put(watch.engine.snapshot())
+            watch.start()
+        self._ready.set()
 
     def _on_snapshot(self, snapshot: Snapshot, events: list[Event] | Any) -> None:
         self._updates.put(snapshot)
 
-    def _update_loop(self) -> None:
+    def _update_loop(self, watch: Watch) -> None:
         while (snapshot := self._updates.get()) is not None:
             while True:  # only the newest snapshot matters
                 try:
@@ -121,16 +161,18 @@ class TrayController:
                     return
                 snapshot = newer
             try:
-                self.watch.watcher.check()
+                watch.watcher.check()
                 _on_ui_thread(lambda s=snapshot: self._refresh(s))  # type: ignore[misc]
                 if self._details_opened:
+                    from trayapp.shell import details
+
                     details.write_details(snapshot, datetime.now(UTC))
             except Exception:
                 log.exception("updating the tray failed")
 
     def _refresh(self, snapshot: Snapshot) -> None:
         ui = replace(self.ui, now=datetime.now(UTC))
-        image = self.icons.get(snapshot.overall)
+        image = self.icons.get(snapshot.overall, snapshot.badge)
         self.tray.show(image, tooltip(snapshot), build_menu(snapshot, ui, self.tray.has_default_action))
 
     def on_action(self, action: str) -> None:
@@ -145,14 +187,20 @@ class TrayController:
 
     def _act(self, action: str) -> None:
         log.debug("menu action %s", action)
+        if not self._ready.wait(10) or self.watch is None:
+            log.warning("not started yet: %s ignored", action)
+            return
+        from trayapp.shell import autostart, details
+
+        watch = self.watch
         now = datetime.now(UTC)
         if action == "details":
             self._details_opened = True
-            details.open_details(details.write_details(self.watch.engine.snapshot(), now))
+            details.open_details(details.write_details(watch.engine.snapshot(), now))
         elif action.startswith("open:"):
             details.open_url(action.removeprefix("open:"))
         elif action == "refresh":
-            self.watch.poller.refresh_now()
+            watch.poller.refresh_now()
         elif action.startswith("pause:"):
             self.ui = replace(self.ui, paused_until=pause_until(now, action.removeprefix("pause:")))
             log.info("notifications paused until %s", self.ui.paused_until)
@@ -167,7 +215,7 @@ class TrayController:
                 self.ui = replace(self.ui, autostart=autostart.autostart_enabled())
             except OSError as error:
                 log.error("cannot change start at login: %s", error)
-        self._updates.put(self.watch.engine.snapshot())
+        self._updates.put(watch.engine.snapshot())
 
     def stop(self) -> None:
         """Leave the icon's loop (from any thread); `run` then shuts down."""
@@ -203,9 +251,13 @@ class TrayController:
             log.debug("no GLib signal handling: %s", error)
 
     def _shutdown(self) -> None:
-        self._updates.put(None)
-        self.watch.stop()
-        self.notifier.close(0.5)
+        self._stopped.set()
+        with self._lifecycle:
+            self._updates.put(None)
+            if self.watch is not None:
+                self.watch.stop()
+            if self.notifier is not None:
+                self.notifier.close(0.5)
         log.info("stopped")
 
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 import configparser
 import logging
 import os
-import plistlib
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
-from xml.parsers.expat import ExpatError
 
 from trayapp.shell.store import write_atomically
 
@@ -174,6 +171,9 @@ def launch_agent(command: Sequence[str]) -> dict[str, Any]:
 
 
 def _macos_enabled(base: Path | None) -> bool:
+    import plistlib  # macOS only: not loaded (with its XML parser) into the tray elsewhere
+    from xml.parsers.expat import ExpatError
+
     path = launch_agent_path(base)
     try:
         with path.open("rb") as handle:
@@ -192,6 +192,8 @@ def _macos_enabled(base: Path | None) -> bool:
 
 
 def _macos_set(enabled: bool, command: Sequence[str], base: Path | None) -> None:
+    import plistlib
+
     path = launch_agent_path(base)
     if enabled:
         data = plistlib.dumps(launch_agent(command), fmt=plistlib.FMT_XML)
@@ -265,6 +267,8 @@ def windows_command_line(command: Sequence[str]) -> str:
     """`command` as one Windows command line (the C runtime's quoting rules)."""
     if not command:
         raise ValueError("the autostart command is empty")
+    import subprocess
+
     return subprocess.list2cmdline(list(command))
 
 

@@ -9,11 +9,12 @@ The app icon files in `assets/` are generated from this module by `assets/make_i
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageDraw
 
 from trayapp.model import STATE_COLOURS, State
 
@@ -220,6 +221,8 @@ def render_icon(state: State, size: int = 64, badge: Badge = "none") -> Image.Im
 
 def render_template(state: State, size: int = 64, badge: Badge = "none") -> Image.Image:
     """A macOS template image of `state`: black with alpha only, the glyph cut out of the disc."""
+    from PIL import ImageChops  # only macOS uses templates
+
     _check_size(size)
     disc, _, marks = _masks(state, badge, size)
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
@@ -228,22 +231,32 @@ def render_template(state: State, size: int = 64, badge: Badge = "none") -> Imag
 
 
 class IconSet:
-    """Every tray icon pre-rendered once; `get` returns the same object for the same key."""
+    """Every tray icon rendered once, when first asked for; `get` returns the same object for
+    the same key (the tray compares images by identity to skip unchanged updates).
+
+    Rendering on demand keeps start-up short: the icon needs one image to appear, and most
+    runs never show most of the eighteen.
+    """
 
     def __init__(self, size: int = TRAY_SIZE, template: bool = False) -> None:
-        """Render an image for every (state, badge) at `size` (template images for macOS if asked)."""
-        render = render_template if template else render_icon
+        """Icons of `size` pixels (template images for macOS if asked)."""
+        _check_size(size)
+        self._render = render_template if template else render_icon
         self.size = size
         self._images: dict[tuple[State, Badge], Image.Image] = {}
-        for badge in BADGES:
-            # A badge overrides the state's drawing, so every state shares one badge image.
-            shared = None if badge == "none" else render(State.UNKNOWN, size, badge)
-            for state in State:
-                self._images[state, badge] = shared if shared is not None else render(state, size, badge)
+        self._lock = threading.Lock()
 
     def get(self, state: State, badge: Badge = "none") -> Image.Image:
-        """The pre-rendered image of `state` with `badge`."""
-        return self._images[state, badge]
+        """The image of `state` with `badge`, rendered on the first call."""
+        # A badge overrides the state's drawing, so every state shares one badge image.
+        key = (state, badge) if badge == "none" else (State.UNKNOWN, badge)
+        image = self._images.get(key)
+        if image is None:
+            with self._lock:
+                image = self._images.get(key)
+                if image is None:
+                    image = self._images[key] = self._render(key[0], self.size, badge)
+        return image
 
 
 def app_icon(size: int = APP_ICON_SIZE) -> Image.Image:

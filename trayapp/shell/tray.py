@@ -84,6 +84,17 @@ def choose_backend(platform: str = sys.platform) -> str | None:
     return "gtk"
 
 
+def _squeezed(window: Any) -> bool:
+    """Whether a mapped XEmbed icon window has been squeezed to a sliver by its tray.
+
+    trayer, given repeated dock requests (pystray's xorg backend sends one on every image
+    change), sometimes keeps the icon mapped in a socket one pixel wide: docked in name,
+    invisible in fact.
+    """
+    geometry = window.get_geometry()
+    return bool(geometry.width <= 1 or geometry.height <= 1)
+
+
 def latin1_title(title: str) -> str:
     """A title the X11 window name can carry (pystray's xorg backend writes it as Latin-1)."""
     for wide, narrow in (("—", "-"), ("–", "-"), ("…", "..."), ("’", "'"), ("“", '"'), ("”", '"')):
@@ -109,6 +120,7 @@ class Tray:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._docked = threading.Event()
+        self._wake_read, self._wake_write = os.pipe() if backend == "xorg" else (-1, -1)
         self.was_up = False
         self.icon = pystray.Icon("trayapp", first_image, self._safe_title(title))
         self.has_menu = bool(getattr(self.icon, "HAS_MENU", True))
@@ -162,7 +174,13 @@ class Tray:
         use from another thread) and open the details page. It also docks only once: when the
         tray host restarts, or loses the icon (some trays do when a dock request is repeated),
         the icon stays invisible; we ask to be docked again when the icon window has not been
-        viewable for two checks in a row.
+        visible (unmapped, or squeezed by trayer into a socket one pixel wide) for two checks in
+        a row.
+
+        The checks follow events, not a clock: the icon window's structure changes (unmapped,
+        reparented, …) and a new tray host's MANAGER announcement on the root window schedule
+        them, and while the icon stays docked the thread sleeps until the next event, so an
+        idle tray is never woken by it.
         """
         try:
             import Xlib.display
@@ -175,23 +193,31 @@ class Tray:
         try:
             selection = display.intern_atom(f"_NET_SYSTEM_TRAY_S{display.get_default_screen()}")
             window = display.create_resource_object("window", self.icon._window.id)
-            window.change_attributes(event_mask=Xlib.X.ButtonPressMask)
+            window.change_attributes(event_mask=Xlib.X.ButtonPressMask | Xlib.X.StructureNotifyMask)
+            # A new tray host announces itself with a MANAGER client message to the root window.
+            display.screen().root.change_attributes(event_mask=Xlib.X.StructureNotifyMask)
             display.flush()
             undocked_checks = 0
-            next_check = time.monotonic() + XORG_FIRST_CHECK_SECONDS
+            next_check: float | None = time.monotonic() + XORG_FIRST_CHECK_SECONDS
             while not self._stopping.is_set():
-                wait = max(0.0, next_check - time.monotonic())
-                ready, _, _ = select.select([display.fileno()], [], [], wait)
-                if ready or display.pending_events():
-                    for _ in range(display.pending_events()):
-                        event = display.next_event()
-                        if event.type == Xlib.X.ButtonPress and event.detail == 1:
+                wait = None if next_check is None else max(0.0, next_check - time.monotonic())
+                ready, _, _ = select.select([display.fileno(), self._wake_read], [], [], wait)
+                if self._wake_read in ready:
+                    break
+                for _ in range(display.pending_events()):
+                    event = display.next_event()
+                    if event.type == Xlib.X.ButtonPress:
+                        if event.detail == 1:
                             self._on_action("details")
-                if time.monotonic() < next_check:
+                    elif next_check is None:
+                        # Something moved the icon or the tray: look again shortly.
+                        next_check = time.monotonic() + XORG_FIRST_CHECK_SECONDS
+                if next_check is None or time.monotonic() < next_check:
                     continue
-                next_check = time.monotonic() + XORG_DOCK_CHECK_SECONDS
                 owner = display.get_selection_owner(selection)
-                undocked = bool(owner) and window.get_attributes().map_state != Xlib.X.IsViewable
+                viewable = window.get_attributes().map_state == Xlib.X.IsViewable
+                squeezed = viewable and _squeezed(window)
+                undocked = bool(owner) and (not viewable or squeezed)
                 undocked_checks = undocked_checks + 1 if undocked else 0
                 # Twice in a row: a dock request still in flight is not mistaken for a lost icon
                 # (a second request for a window being embedded makes some trays lose it).
@@ -200,7 +226,13 @@ class Tray:
                 if undocked_checks >= 2:
                     log.info("the tray host restarted or dropped the icon; docking again")
                     undocked_checks = 0
+                    if squeezed:
+                        # Still embedded: another dock request alone would only add to the mess.
+                        self.icon._hide()
                     self.icon._show()
+                # Keep checking while undocked; once docked (or with no tray host at all), sleep
+                # until an event says something changed.
+                next_check = time.monotonic() + XORG_DOCK_CHECK_SECONDS if undocked else None
         except Exception as error:  # noqa: BLE001 - the helper must never take the app down
             if not self._stopping.is_set():
                 log.warning("stopped watching the tray host: %s", error)
@@ -242,6 +274,8 @@ class Tray:
     def stop(self) -> None:
         """End the icon's loop (from any thread)."""
         self._stopping.set()
+        if self._wake_write >= 0:
+            os.write(self._wake_write, b"x")  # the xorg helper sleeps until an X event or this
         self.icon.stop()
 
     def _to_pystray(self, items: tuple[MenuItem, ...], top: bool = False) -> Any:
