@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from trayapp import paths
 from trayapp.core.menu import UiState, build_menu, is_paused, pause_until, tooltip
+from trayapp.i18n import _
 from trayapp.model import Snapshot, State
 from trayapp.shell import single_instance
 from trayapp.shell.icons import IconSet
@@ -102,7 +103,8 @@ class TrayController:
         self._failed = False
         self.watch: Watch | None = None
         self.notifier: QueuedNotifier | None = None
-        self.tray = Tray(self.icons.get(State.UNKNOWN), "trayapp — checking…", self.on_action)
+        # Translators: the tray icon's tooltip before the first check has answered.
+        self.tray = Tray(self.icons.get(State.UNKNOWN), _("trayapp — checking…"), self.on_action)
 
     def _paused(self) -> bool:
         return is_paused(self.ui, datetime.now(UTC))
@@ -121,7 +123,8 @@ class TrayController:
             self._start_engine()
         except Exception as error:
             log.exception("cannot start polling")
-            print(f"trayapp: cannot start polling ({type(error).__name__}: {error})", file=sys.stderr)
+            reason = f"{type(error).__name__}: {error}"
+            print("trayapp: " + _("cannot start polling ({reason})").format(reason=reason), file=sys.stderr)
             self._failed = True
             self.stop()
 
@@ -265,7 +268,7 @@ def run_tray(config: Config, config_path: Path) -> int:
     """`trayapp`: one instance per user; exits 0 when another one runs already."""
     lock = single_instance.acquire(paths.state_dir() / "trayapp.lock")
     if lock is None:
-        print("trayapp is already running.")
+        print(_("trayapp is already running."))
         return 0
     try:
         make_dpi_aware()
@@ -273,12 +276,13 @@ def run_tray(config: Config, config_path: Path) -> int:
             controller = TrayController(config, config_path)
         except Exception as error:
             log.exception("cannot show a tray icon")
-            print(
-                f"trayapp: cannot show a tray icon ({type(error).__name__}: {error}).\n"
+            reason = f"{type(error).__name__}: {error}"
+            message = _(
+                "cannot show a tray icon ({reason}).\n"
                 "Is a desktop session running (DISPLAY / WAYLAND_DISPLAY)? "
-                "`trayapp watch` and `trayapp status` work without one.",
-                file=sys.stderr,
+                "`trayapp watch` and `trayapp status` work without one."
             )
+            print("trayapp: " + message.format(reason=reason), file=sys.stderr)
             return 1
         return controller.run()
     finally:
