@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trayapp.core.probing import (
     Attempt,
@@ -148,3 +150,28 @@ def test_the_connection_failure_run_of_a_probe() -> None:
     assert connection_failure_run(track) == 2
     track = observe_attempt(track, attempt(3, DOWN, status=503))
     assert connection_failure_run(track) == 0
+
+
+@given(st.lists(st.sampled_from([UP, SLOW, DOWN]), max_size=40))
+def test_the_verdict_over_any_sequence(outcomes: list[Outcome]) -> None:
+    """Failing needs most of the window bad and the latest not good; it holds until two good answers."""
+    track = ProbeTrack()
+    failing = False
+    for minute, outcome in enumerate(outcomes):
+        status = 503 if outcome is DOWN else 401
+        track = observe_attempt(track, attempt(minute, outcome, status=status))
+        window = outcomes[max(0, minute + 1 - 4) : minute + 1]
+        score = sum(o.trouble for o in window)
+        if not failing:
+            failing = len(window) >= 3 and window[-1] is not UP and score >= 3
+        elif window[-2:] == [UP, UP]:
+            failing = False
+        assert track.failing is failing, f"after {outcomes[: minute + 1]}"
+        assert len(track.attempts) == min(minute + 1, 4)
+        if track.failing:
+            assert track.failing_since is not None
+            assert track.failing_since <= track.attempts[-1].at
+            assert suspicion(track, page_says_operational=True) is not None
+        else:
+            assert suspicion(track, page_says_operational=True) is None
+        assert suspicion(track, page_says_operational=False) is None
