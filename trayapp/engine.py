@@ -178,7 +178,7 @@ class Engine:
         views = []
         for spec in specs:
             view = self._tracks[spec.id].view
-            track = self._probes.get(spec.id) if self.probed(spec) else None
+            track = self._probes.get(spec.id, ProbeTrack()) if self.probed(spec) else None
             if offline:
                 view = replace(view, error="offline", probe=probe_view(track))
             else:
@@ -194,7 +194,7 @@ class Engine:
             return False
         runs = [self._page_unreachable[spec.id] for spec in specs]
         for spec in specs:
-            track = self._probes.get(spec.id) if self.probed(spec) else None
+            track = self._probes.get(spec.id, ProbeTrack()) if self.probed(spec) else None
             if track is not None and track.attempts:
                 runs.append(connection_failure_run(track))
         return all_offline(runs)

@@ -165,3 +165,9 @@ def test_one_blip_of_a_lone_page_is_not_offline() -> None:
     assert engine.snapshot().offline
     engine.handle(B, Failure("HTTP 503"))
     assert not engine.snapshot().offline, "a server answered"
+
+
+def test_a_probe_not_run_yet_is_enabled_and_not_checked() -> None:
+    engine, _ = engine_with()
+    probe = engine.snapshot().provider("a").probe  # type: ignore[union-attr]
+    assert (probe.enabled, probe.ok, probe.detail) == (True, None, "not checked yet")
