@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,19 @@ def language_reset_to_english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times are shown in the local zone: Central European Time here (UTC+1 in February).
+
+    A POSIX rule, so no time zone database is needed.
+    """
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

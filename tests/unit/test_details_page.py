@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 import stat
-import time
 import webbrowser
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -126,18 +124,11 @@ def _local() -> ProviderView:
     return ProviderView(id="local", name="Local mirror", page="http://127.0.0.1:8080/status")
 
 
+pytestmark = pytest.mark.usefixtures("local_zone")  # times on the page are local
+
+
 def full_snapshot() -> Snapshot:
     return Snapshot((_openai(), _anthropic(), _hostile(), _local()), NOW - timedelta(seconds=20))
-
-
-@pytest.fixture(autouse=True)
-def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times on the page are local: Central European Time here (UTC+1 in February)."""
-    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 class _Elements(HTMLParser):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -353,17 +351,7 @@ def test_csv_uses_the_json_field_names_as_header() -> None:
     ]
 
 
-@pytest.fixture
-def rome(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The tables show local time: Central European Time here (UTC+1 in February)."""
-    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.mark.usefixtures("rome")
+@pytest.mark.usefixtures("local_zone")
 def test_dates_times_and_percentages_as_each_language_writes_them() -> None:
     moment = datetime(2026, 2, 4, 15, 10, tzinfo=UTC)
     assert (local_date(moment.date()), local_stamp(moment), local_percent(98.95)) == (
@@ -381,7 +369,7 @@ def test_dates_times_and_percentages_as_each_language_writes_them() -> None:
     )
 
 
-@pytest.mark.usefixtures("rome")
+@pytest.mark.usefixtures("local_zone")
 def test_table_lists_incidents_newest_first_then_uptime() -> None:
     text = history_table(report())
     lines = text.splitlines()
@@ -397,7 +385,7 @@ def test_table_lists_incidents_newest_first_then_uptime() -> None:
     assert "99.20 %" in summary
 
 
-@pytest.mark.usefixtures("rome")
+@pytest.mark.usefixtures("local_zone")
 def test_table_in_italian() -> None:
     set_language("it")
     text = history_table(report())

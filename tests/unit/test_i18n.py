@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,19 +37,6 @@ from trayapp.i18n import (
     windows_ui_language,
 )
 from trayapp.model import State
-
-# Central European Time as a POSIX rule, so no time zone database is needed: UTC+1 in February.
-ROME = "CET-1CEST,M3.5.0,M10.5.0/3"
-
-
-@pytest.fixture
-def rome(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The local time zone is Italy's for this test."""
-    monkeypatch.setenv("TZ", ROME)
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def never_called() -> list[str]:
@@ -392,7 +377,7 @@ def test_short_durations(seconds: float, english: str, italian: str) -> None:
 NOW = datetime(2026, 2, 4, 15, 10, tzinfo=UTC)  # 16:10 in Rome, a Wednesday
 
 
-@pytest.mark.usefixtures("rome")
+@pytest.mark.usefixtures("local_zone")
 @pytest.mark.parametrize(
     ("moment", "english", "italian"),
     [
@@ -414,7 +399,7 @@ def test_times_in_the_local_zone(moment: datetime, english: str, italian: str) -
     assert at_time(moment, NOW) == italian
 
 
-@pytest.mark.usefixtures("rome")
+@pytest.mark.usefixtures("local_zone")
 def test_times_without_a_reference_day_are_just_the_time() -> None:
     assert at_time(datetime(2026, 2, 2, 8, 45, tzinfo=UTC)) == "at 09:45"
     assert clock(NOW) == "16:10"
@@ -424,7 +409,7 @@ def test_times_without_a_reference_day_are_just_the_time() -> None:
     assert date_words(NOW) == "mercoledì 4 febbraio"
 
 
-@pytest.mark.usefixtures("rome")
+@pytest.mark.usefixtures("local_zone")
 @pytest.mark.parametrize(
     ("moment", "english", "italian"),
     [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -22,16 +20,6 @@ from trayapp.core.menu import (
 )
 from trayapp.i18n import set_language
 from trayapp.model import Component, Snapshot, State
-
-
-@pytest.fixture
-def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times are shown in the local zone: Central European Time here (UTC+1 in February)."""
-    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def find(items: tuple[MenuItem, ...], text_start: str) -> MenuItem:

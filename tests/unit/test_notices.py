@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -19,16 +17,6 @@ from trayapp.model import State
 INC = incident("inc1", State.PARTIAL)
 KEY = notice_key("openai", "inc1")
 DEFAULT = NoticeSettings()
-
-
-@pytest.fixture
-def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times are shown in the local zone: Central European Time here (UTC+1 in February)."""
-    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_start_notifies_and_is_remembered() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -14,17 +12,6 @@ from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated
 from trayapp.core.view import event_line, exit_code, snapshot_json, snapshot_table
 from trayapp.i18n import set_language
 from trayapp.model import Component, Snapshot, State
-
-
-@pytest.fixture
-def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times are shown in the local zone: Central European Time here (UTC+1 in February)."""
-    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
 
 INC = incident("inc1", State.PARTIAL)
 WORK = incident("m1", State.MAINTENANCE, "in_progress", name="Database upgrade", maintenance=True)
