@@ -15,8 +15,9 @@ import pytest
 
 from tests.support.history_sample import HOSTILE_NAME, hostile_history, sample_history
 from trayapp import paths
-from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, since_time, when_words
+from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, when_words
 from trayapp.core.recording import PollRecord
+from trayapp.core.text import since_time
 from trayapp.i18n import set_language
 from trayapp.model import Component, Incident, ProbeView, ProviderView, Snapshot, State, Suspicion
 from trayapp.shell import details

@@ -12,18 +12,19 @@ rendered; times are in the local time zone, with how long ago they were. The mac
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from trayapp.core.history import ProviderHistory
 from trayapp.core.history_section import HISTORY_CSS, history_html, legend_html
 from trayapp.core.markup import escape, safe_url
 from trayapp.core.rollup import group_states
 from trayapp.core.text import (
+    as_utc,
     at_time,
-    clock,
     date_words,
     duration_words,
     iso_utc,
+    since_time,
     state_phrase,
     status_phrase,
     suspected_phrase,
@@ -115,14 +116,9 @@ def _link(url: str | None, text: str) -> str:
     return f'<a href="{_e(good)}" rel="noopener noreferrer" target="_blank">{_e(text)}</a>'
 
 
-def _utc(moment: datetime) -> datetime:
-    # A naive time is taken as UTC, as everywhere in trayapp.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def relative_words(moment: datetime, now: datetime) -> str:
     """How long ago `moment` was, or how far ahead: '5 min ago', 'in 3 h', 'just now'."""
-    delta = (_utc(now) - _utc(moment)).total_seconds()
+    delta = (as_utc(now) - as_utc(moment)).total_seconds()
     if abs(delta) < 1:
         return _("just now")
     if delta > 0:
@@ -137,24 +133,6 @@ def when_words(moment: datetime, now: datetime) -> str:
     return f"{at_time(moment, now)} ({relative_words(moment, now)})"
 
 
-def since_time(moment: datetime, now: datetime | None = None) -> str:
-    """Since when, in local time: 'since 16:10', 'since yesterday at 16:10', 'since Monday 2 February …'."""
-    days = (_utc(moment).astimezone().date() - _utc(now).astimezone().date()).days if now is not None else 0
-    if days == 0:
-        time = clock(moment)
-        if _utc(moment).astimezone().hour == 1:
-            # Translators: like "since {time}", for times from 01:00 to 01:59 (Italian: "dall'01:05").
-            return pgettext("hour one", "since {time}").format(time=time)
-        # Translators: e.g. "since 16:10".
-        return _("since {time}").format(time=time)
-    at = at_time(moment)
-    if days == -1:
-        # Translators: {at} is "at 16:10".
-        return _("since yesterday {at}").format(at=at)
-    # Translators: {date} is "Monday 2 February", {at} is "at 16:10".
-    return _("since {date} {at}").format(date=date_words(moment), at=at)
-
-
 def written_words(now: datetime) -> str:
     """When the page was written, in local time: 'on Wednesday 4 February at 20:02'."""
     # Translators: {date} is "Wednesday 4 February", {at} is "at 20:02".
@@ -162,7 +140,7 @@ def written_words(now: datetime) -> str:
 
 
 def _time(moment: datetime, now: datetime) -> str:
-    return f'<time datetime="{iso_utc(_utc(moment))}">{_e(when_words(moment, now))}</time>'
+    return f'<time datetime="{iso_utc(as_utc(moment))}">{_e(when_words(moment, now))}</time>'
 
 
 def _dot(state: State) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from trayapp.core.text import clock
+from trayapp.core.text import as_utc, clock
 from trayapp.i18n import N_, _, pgettext
 from trayapp.model import State
 
@@ -48,11 +48,6 @@ SINCE_FUTURE_ERROR = N_("--since {text} is in the future")
 
 _SPAN = re.compile(r"^\s*(\d{1,5})\s*([dhw])\s*$", re.IGNORECASE)
 _DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """`moment` in UTC; a naive time is taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local_date(day: date) -> str:

@@ -57,10 +57,6 @@ ol.past { padding-left: 1.4rem; }
 )
 
 
-def _pct(value: float | None) -> str:
-    return local_percent(value)
-
-
 def uptime_words(history: ProviderHistory) -> str:
     """The provider's uptime in a sentence: the long span, its unknown share, the short span."""
     long, short = history.long, history.short
@@ -68,14 +64,14 @@ def uptime_words(history: ProviderHistory) -> str:
         return ngettext(
             "Nothing observed in the last day.", "Nothing observed in the last {days} days.", LONG_DAYS
         ).format(days=LONG_DAYS)
-    pct, days = _pct(long.operational_pct), LONG_DAYS
+    pct, days = local_percent(long.operational_pct), LONG_DAYS
     if long.unknown > 0:
         # Translators: {pct} is "98.95 %", {unknown} is "0.10 %", {days} is 90.
         words = ngettext(
             "Operational {pct} of the observed time in the last day (unknown {unknown})",
             "Operational {pct} of the observed time in the last {days} days (unknown {unknown})",
             days,
-        ).format(pct=pct, days=days, unknown=_pct(long.unknown_pct))
+        ).format(pct=pct, days=days, unknown=local_percent(long.unknown_pct))
     else:
         # Translators: {pct} is "98.95 %", {days} is 90.
         words = ngettext(
@@ -88,7 +84,7 @@ def uptime_words(history: ProviderHistory) -> str:
         # {pct} is "98.23 %", {days} is 30.
         words = ngettext(
             "{before}, {pct} in the last day", "{before}, {pct} in the last {days} days", SHORT_DAYS
-        ).format(before=words, pct=_pct(short.operational_pct), days=SHORT_DAYS)
+        ).format(before=words, pct=local_percent(short.operational_pct), days=SHORT_DAYS)
     return words + "."
 
 
@@ -122,8 +118,8 @@ def _components_html(history: ProviderHistory) -> str:
     if not history.components:
         return ""
     rows = "".join(
-        f'<tr><td>{escape(part.name)}</td><td class="pct">{_pct(part.short.operational_pct)}</td>'
-        f'<td class="pct">{_pct(part.long.operational_pct)}</td></tr>'
+        f'<tr><td>{escape(part.name)}</td><td class="pct">{local_percent(part.short.operational_pct)}</td>'
+        f'<td class="pct">{local_percent(part.long.operational_pct)}</td></tr>'
         for part in history.components
     )
     table = (

@@ -111,10 +111,6 @@ def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[s
     ]
 
 
-def _pct(value: float | None) -> str:
-    return local_percent(value)
-
-
 def incident_table(report: HistoryReport) -> list[str]:
     """The incidents as table lines, newest first."""
     if not report.incidents:
@@ -144,8 +140,8 @@ def uptime_table(report: HistoryReport) -> list[str]:
     rows = [
         (
             figure.provider,
-            _pct(figure.uptime.operational_pct),
-            _pct(figure.uptime.unknown_pct),
+            local_percent(figure.uptime.operational_pct),
+            local_percent(figure.uptime.unknown_pct),
             duration_words(figure.uptime.observed),
         )
         for figure in report.uptime

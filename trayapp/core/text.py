@@ -138,10 +138,14 @@ def duration_phrase(seconds: float) -> str:
     return _("{first} and {second}").format(first=parts[0], second=parts[1])
 
 
+def as_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive time is taken as UTC (as everywhere in trayapp)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _local(moment: datetime) -> datetime:
-    # A naive time is taken as UTC (as everywhere in trayapp); shown in the local time zone.
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return aware.astimezone()
+    """`moment` in the local time zone, where it is shown."""
+    return as_utc(moment).astimezone()
 
 
 def clock(moment: datetime) -> str:
@@ -207,6 +211,24 @@ def until_time(moment: datetime, now: datetime | None = None) -> str:
         return _("until tomorrow {at}").format(at=at)
     # Translators: {date} is "Friday 6 February", {at} is "at 09:00".
     return _("until {date} {at}").format(date=date_words(moment), at=at)
+
+
+def since_time(moment: datetime, now: datetime | None = None) -> str:
+    """Since when, in local time: 'since 16:10', 'since yesterday at 16:10', 'since Monday 2 February …'."""
+    days = _days_from(moment, now)
+    if days == 0:
+        time = clock(moment)
+        if _local(moment).hour == 1:
+            # Translators: like "since {time}", for times from 01:00 to 01:59 (Italian: "dall'01:05").
+            return pgettext("hour one", "since {time}").format(time=time)
+        # Translators: e.g. "since 16:10".
+        return _("since {time}").format(time=time)
+    at = _at_clock(moment)
+    if days == -1:
+        # Translators: {at} is "at 16:10".
+        return _("since yesterday {at}").format(at=at)
+    # Translators: {date} is "Monday 2 February", {at} is "at 16:10".
+    return _("since {date} {at}").format(date=date_words(moment), at=at)
 
 
 def iso_utc(moment: datetime | None) -> str | None:
