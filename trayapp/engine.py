@@ -161,12 +161,6 @@ class Engine:
         """The API edge URL probed for a provider, or None."""
         return probe_target(spec, self._probes_enabled)
 
-    @property
-    def offline(self) -> bool:
-        """Whether nothing at all could be reached at the latest try."""
-        with self._lock:
-            return self._snapshot.offline
-
     def snapshot(self) -> Snapshot:
         """The current confirmed snapshot."""
         with self._lock:
