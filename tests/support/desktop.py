@@ -582,22 +582,26 @@ class Desktop:
 
     def _read_display_number(self, read_fd: int) -> int:
         assert self._xvfb is not None
+        return int(self._read_line(read_fd, self._xvfb, "Xvfb", "display number", "its display fd"))
+
+    def _read_line(self, fd: int, process: Any, name: str, what: str, channel: str) -> str:
+        """The first line `process` writes to `fd`, within the start-up timeout; it must stay alive."""
         deadline = time.monotonic() + self.startup_timeout
         data = b""
         while not data.endswith(b"\n"):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DesktopError(f"Xvfb printed no display number:\n{self.logs()}")
-            ready, _, _ = select.select([read_fd], [], [], min(remaining, 0.2))
+                raise DesktopError(f"{name} printed no {what}:\n{self.logs()}")
+            ready, _, _ = select.select([fd], [], [], min(remaining, 0.2))
             if ready:
-                chunk = os.read(read_fd, 64)
+                chunk = os.read(fd, 1024)
                 if not chunk:
-                    self._check_alive(self._xvfb)
-                    raise DesktopError(f"Xvfb closed its display fd:\n{self.logs()}")
+                    self._check_alive(process)
+                    raise DesktopError(f"{name} closed {channel}:\n{self.logs()}")
                 data += chunk
             else:
-                self._check_alive(self._xvfb)
-        return int(data.strip())
+                self._check_alive(process)
+        return data.decode().strip()
 
     def _connect_x(self) -> Any:
         assert self._xvfb is not None
@@ -889,22 +893,9 @@ class Desktop:
         )
         stdout = self._dbus.popen.stdout
         assert stdout is not None
-        deadline = time.monotonic() + self.startup_timeout
-        data = b""
-        while not data.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DesktopError(f"dbus-daemon printed no address:\n{self.logs()}")
-            ready, _, _ = select.select([stdout], [], [], min(remaining, 0.2))
-            if ready:
-                chunk = os.read(stdout.fileno(), 1024)
-                if not chunk:
-                    self._check_alive(self._dbus)
-                    raise DesktopError(f"dbus-daemon closed its stdout:\n{self.logs()}")
-                data += chunk
-            else:
-                self._check_alive(self._dbus)
-        self._bus_address = data.decode().strip()
+        self._bus_address = self._read_line(
+            stdout.fileno(), self._dbus, "dbus-daemon", "address", "its stdout"
+        )
         self._bus = open_dbus_connection(bus=self._bus_address, auth_timeout=5.0)
 
     def _start_recorder(self) -> None:
