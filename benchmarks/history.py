@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trayapp.core.recording import IncidentNote, PollRecord
+from trayapp.core.history.record import IncidentNote, PollRecord
 from trayapp.model import Incident, State
-from trayapp.shell.history import HistoryRecorder
-from trayapp.shell.history_db import open_history
-from trayapp.shell.history_read import read_page_history, read_report
-from trayapp.shell.history_writer import HistoryWriter
+from trayapp.shell.history.db import open_history
+from trayapp.shell.history.reader import read_page_history, read_report
+from trayapp.shell.history.recorder import HistoryRecorder
+from trayapp.shell.history.writer import HistoryWriter
 
 START = datetime(2025, 2, 4, tzinfo=UTC)
 COMPONENTS = 8

@@ -35,15 +35,14 @@ from typing import Any
 
 from trayapp.adapters import ParseContext, Parser, parse_document
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
 from trayapp.core.notices import Notice
 from trayapp.engine import Engine
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
+from trayapp.settings import NotificationSettings
 from trayapp.shell import reader as reader_module
 from trayapp.shell import store as store_module
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.poller import Poller
-from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 
 #: The pages `perf.py` serves for each numbered provider and for the two default-shaped ones.

@@ -45,14 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
 from trayapp.engine import Engine
 from trayapp.logs import setup_logging
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
+from trayapp.settings import NotificationSettings
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.poller import Poller
-from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 
 MAX_RSS_GROWTH_MB = 5.0

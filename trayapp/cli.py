@@ -20,9 +20,10 @@ from typing import Any, NoReturn
 
 from trayapp import __version__, paths
 from trayapp.catalog import CATALOG
-from trayapp.config import Config, ConfigError, ensure_config, load_config
+from trayapp.config import ConfigError, ensure_config, load_config
 from trayapp.i18n import N_, _, ngettext, set_language
 from trayapp.logs import setup_logging
+from trayapp.settings import Config
 
 EXIT_USAGE = 3
 
@@ -153,8 +154,8 @@ def _load(path: Path | None) -> tuple[Config, Path]:
 
 def cmd_status(config: Config, as_json: bool) -> int:
     """`trayapp status`: one fetch of every provider, a table or JSON, the worst state's code."""
-    from trayapp.app import fetch_snapshot
-    from trayapp.core.view import exit_code, snapshot_json, snapshot_table
+    from trayapp.core.console import exit_code, snapshot_json, snapshot_table
+    from trayapp.watch import fetch_snapshot
 
     snapshot = fetch_snapshot(config)
     if as_json:
@@ -220,10 +221,10 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
     """`trayapp history`: recorded incidents (newest first) and uptime, as a table, JSON or CSV."""
     from datetime import UTC, datetime
 
-    from trayapp.core.history import parse_since
-    from trayapp.core.history_view import history_csv, history_json, history_table
-    from trayapp.shell.history_db import HistoryError
-    from trayapp.shell.history_read import known_providers, read_report
+    from trayapp.core.history.figures import parse_since
+    from trayapp.core.history.report import history_csv, history_json, history_table
+    from trayapp.shell.history.db import HistoryError
+    from trayapp.shell.history.reader import known_providers, read_report
 
     now = datetime.now(UTC)
     try:
@@ -256,8 +257,8 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_watch(config: Config, config_path: Path) -> int:
     """`trayapp watch`: poll until interrupted, one line per change."""
-    from trayapp.app import run_watch
     from trayapp.shell.notify import PlyerNotifier
+    from trayapp.watch import run_watch
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -267,7 +268,7 @@ def cmd_watch(config: Config, config_path: Path) -> int:
 
 def cmd_tray(config: Config, config_path: Path) -> int:
     """`trayapp` / `trayapp tray`: the tray indicator."""
-    from trayapp.tray_app import run_tray
+    from trayapp.tray_controller import run_tray
 
     return run_tray(config, config_path)
 

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
-from trayapp.core.codec import SavedState
+from trayapp.core.codec import SavedState, StateKeeper
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
-from trayapp.core.notices import Notice, plan_notices, suspected_notice
+from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
+from trayapp.core.notices import Notice, Notifier, plan_notices, suspected_notice
 from trayapp.core.probing import (
     Attempt,
     ProbeTrack,
@@ -31,12 +31,9 @@ from trayapp.core.probing import (
     probe_view,
     suspicion,
 )
-from trayapp.core.recording import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.tracker import Track, new_track, observe_failure, observe_page
-from trayapp.model import ParsedPage, Snapshot, State
-from trayapp.shell.notify import Notifier
-from trayapp.shell.reader import Failure
-from trayapp.shell.store import StateStore
+from trayapp.model import Failure, ParsedPage, Snapshot, State
+from trayapp.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +87,7 @@ class Engine:
         specs: Sequence[ProviderSpec],
         settings: NotificationSettings,
         notifier: Notifier,
-        store: StateStore | None = None,
+        store: StateKeeper | None = None,
         clock: Clock = utc_now,
         history: HistorySink | None = None,
     ) -> None:

@@ -197,3 +197,12 @@ class Snapshot:
             if view.id == provider_id:
                 return view
         return None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A poll that produced no usable page."""
+
+    reason: str
+    retry_after: float | None = None
+    connection: bool = field(default=False, compare=False)

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-import trayapp.tray_app
+import trayapp.tray_controller
 from trayapp.cli import main
 
 
@@ -38,7 +38,7 @@ def race() -> int:
     """Wait for the start signal, then be `trayapp`."""
     config, quit_file = sys.argv[1], Path(sys.argv[2])
     StandInTray.quit_file = quit_file
-    trayapp.tray_app.TrayController = StandInTray  # type: ignore[assignment,misc]
+    trayapp.tray_controller.TrayController = StandInTray  # type: ignore[assignment,misc]
     print("ready", flush=True)
     sys.stdin.readline()
     return main(["--config", config])

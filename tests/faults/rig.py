@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
 from trayapp.engine import Engine, utc_now
-from trayapp.model import ParsedPage, ProviderView
+from trayapp.model import Failure, ParsedPage, ProviderView
+from trayapp.settings import NotificationSettings
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
-from trayapp.shell.reader import Failure, PageReader
+from trayapp.shell.reader import PageReader
 from trayapp.shell.store import StateStore
 
 

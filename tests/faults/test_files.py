@@ -25,11 +25,12 @@ from tests.support.server import StatusServer
 from tests.support.watching import wait_until, watching, write_config
 from trayapp import paths
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings, ensure_config
+from trayapp.config import ensure_config
 from trayapp.core.codec import decode_state
 from trayapp.engine import Engine
 from trayapp.logs import setup_logging
 from trayapp.model import Snapshot, State
+from trayapp.settings import NotificationSettings
 from trayapp.shell import single_instance
 from trayapp.shell.details import write_details
 from trayapp.shell.notify import RecordingNotifier

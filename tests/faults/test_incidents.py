@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from tests.faults.pages import CALM, incident, summary
 from tests.faults.rig import Rig, statuspage_spec
 from tests.support.server import Reply, StatusServer
+from trayapp.core.console import snapshot_json
 from trayapp.core.details_page import render_details
 from trayapp.core.notices import resolve_notice
-from trayapp.core.view import snapshot_json
 from trayapp.model import State
 
 SUMMARY = "/acme/api/v2/summary.json"

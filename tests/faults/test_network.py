@@ -19,8 +19,7 @@ from tests.faults.pages import CALM, incident, summary
 from tests.faults.rig import Rig, StubResolver, memory_kib, reset_peak_memory, statuspage_spec
 from tests.support.server import Reply, StatusServer
 from trayapp.catalog import ProviderSpec
-from trayapp.model import ParsedPage, State
-from trayapp.shell.reader import Failure
+from trayapp.model import Failure, ParsedPage, State
 
 SUMMARY = "/acme/api/v2/summary.json"
 NEIGHBOUR_SUMMARY = "/calm/api/v2/summary.json"

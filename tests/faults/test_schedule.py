@@ -16,13 +16,12 @@ from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
 from trayapp.engine import Engine
 from trayapp.logs import setup_logging
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
+from trayapp.settings import NotificationSettings
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.poller import Poller
-from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 
 INTERVAL = 0.05

@@ -14,10 +14,10 @@ import pytest
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import write_config
 from trayapp import __version__, paths
-from trayapp.core.recording import IncidentNote, PollRecord
+from trayapp.core.history.record import IncidentNote, PollRecord
 from trayapp.model import Incident, State
-from trayapp.shell.history_db import open_history
-from trayapp.shell.history_writer import HistoryWriter
+from trayapp.shell.history.db import open_history
+from trayapp.shell.history.writer import HistoryWriter
 
 ITALIAN_LOCALE = {"LANG": "it_IT.UTF-8"}
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.history_burst import T0, poll
-from trayapp.shell.history import HistoryRecorder
-from trayapp.shell.history_read import read_report
-from trayapp.shell.history_writer import to_ms
+from trayapp.shell.history.reader import read_report
+from trayapp.shell.history.recorder import HistoryRecorder
+from trayapp.shell.history.writer import to_ms
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,13 +21,14 @@ import pytest
 from tests.support.server import Reply, StatusServer, fixture_bytes
 from tests.support.watching import wait_until, watching, write_config
 from trayapp import paths
-from trayapp.app import Watch
 from trayapp.cli import main
-from trayapp.config import Config, load_config
+from trayapp.config import load_config
+from trayapp.settings import Config
 from trayapp.shell.fetch import Fetcher
-from trayapp.shell.history_writer import to_ms
+from trayapp.shell.history.writer import to_ms
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import PageReader
+from trayapp.watch import Watch
 
 SUMMARY = "/anthropic/api/v2/summary.json"
 STATUS = "/anthropic/api/v2/status.json"

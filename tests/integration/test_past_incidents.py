@@ -20,15 +20,15 @@ import pytest
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import write_config
 from trayapp import paths
-from trayapp.app import Watch
 from trayapp.catalog import ProviderSpec
 from trayapp.config import load_config
 from trayapp.core.rollup import page_state
-from trayapp.model import ParsedPage, State
+from trayapp.model import Failure, ParsedPage, State
 from trayapp.shell.fetch import Fetcher
-from trayapp.shell.history_writer import to_ms
+from trayapp.shell.history.writer import to_ms
 from trayapp.shell.notify import RecordingNotifier
-from trayapp.shell.reader import Failure, PageReader
+from trayapp.shell.reader import PageReader
+from trayapp.watch import Watch
 
 SUMMARY = "/api/v2/summary.json"
 INCIDENTS = "/api/v2/incidents.json"

@@ -11,9 +11,8 @@ import pytest
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp.catalog import ProviderSpec
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
 from trayapp.shell.poller import Poller, backoff_delay
-from trayapp.shell.reader import Failure
 
 
 def spec(server: StatusServer, name: str) -> ProviderSpec:

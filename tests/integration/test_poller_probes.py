@@ -11,9 +11,8 @@ from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp.catalog import ProviderSpec
 from trayapp.core.probing import Attempt, Outcome
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
 from trayapp.shell.poller import Poller
-from trayapp.shell.reader import Failure
 
 EDGE = "/edge/v1/models"
 SUMMARY = "/acme/api/v2/summary.json"

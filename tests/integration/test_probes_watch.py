@@ -21,11 +21,11 @@ from pathlib import Path
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
-from trayapp.app import Watch, fetch_snapshot
 from trayapp.config import load_config
-from trayapp.core.view import exit_code, snapshot_json
+from trayapp.core.console import exit_code, snapshot_json
 from trayapp.model import State
 from trayapp.shell.notify import RecordingNotifier
+from trayapp.watch import Watch, fetch_snapshot
 
 CALM = (
     b'{"status": {"indicator": "none"}, "components": [{"id": "c", "name": "API", "status": "operational"}]}'

@@ -8,9 +8,9 @@ import socket
 from tests.support.server import Reply, StatusServer
 from trayapp.catalog import ProviderSpec
 from trayapp.core.rollup import page_state
-from trayapp.model import ParsedPage, State
+from trayapp.model import Failure, ParsedPage, State
 from trayapp.shell.fetch import Fetcher
-from trayapp.shell.reader import Failure, PageReader
+from trayapp.shell.reader import PageReader
 
 
 def spec_for(url: str, kind: str, **fields: object) -> ProviderSpec:

@@ -11,9 +11,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trayapp.core.recording import IncidentNote, PollRecord
+from trayapp.core.history.record import IncidentNote, PollRecord
 from trayapp.model import Incident, State
-from trayapp.shell.history import HistoryRecorder
+from trayapp.shell.history.recorder import HistoryRecorder
 
 T0 = datetime(2026, 2, 4, 12, 0, tzinfo=UTC)
 BATCH = 50

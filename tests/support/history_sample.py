@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from trayapp.core.history import IncidentRecord, Period, ProviderHistory, provider_history
+from trayapp.core.history.figures import IncidentRecord, Period, ProviderHistory, provider_history
 from trayapp.model import State
 
 HOSTILE_NAME = "<img src=x onerror=\"document.title='pwned'\">"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trayapp import paths
-from trayapp.app import run_watch
 from trayapp.config import load_config
 from trayapp.shell.notify import RecordingNotifier
+from trayapp.watch import run_watch
 
 
 class LockedBuffer(io.StringIO):

@@ -266,8 +266,8 @@ def test_command_runs_the_module_with_this_interpreter() -> None:
 
 def test_command_is_the_bundle_itself_when_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(sys, "executable", "/Applications/trayapp.app/Contents/MacOS/trayapp")
-    assert autostart.autostart_command() == ["/Applications/trayapp.app/Contents/MacOS/trayapp"]
+    monkeypatch.setattr(sys, "executable", "/Applications/trayapp.watch/Contents/MacOS/trayapp")
+    assert autostart.autostart_command() == ["/Applications/trayapp.watch/Contents/MacOS/trayapp"]
 
 
 def test_command_prefers_the_windowless_interpreter_on_windows(tmp_path: Path) -> None:

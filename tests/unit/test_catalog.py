@@ -126,7 +126,7 @@ def test_there_are_strings_to_translate() -> None:
     assert ("Quit", None) in required()
     assert ("resolved", "incident status") in required()
     # The whole package is covered: the details page, the history, the command line, the config.
-    for file in ("core/details_page.py", "core/history_view.py", "cli.py", "config.py", "app.py"):
+    for file in ("core/details_page.py", "core/history/report.py", "cli.py", "config/check.py", "watch.py"):
         assert any(file in item.files for item in required().values()), file
 
 

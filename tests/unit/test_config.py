@@ -14,26 +14,28 @@ import pytest
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec
 from trayapp.config import (
-    _KINDS,
     DEFAULT_CONFIG_TEXT,
-    MIN_LOOPBACK_INTERVAL,
-    MIN_REMOTE_INTERVAL,
-    Config,
+    KINDS,
     ConfigError,
     ConfigProblem,
-    HistorySettings,
-    NotificationSettings,
-    ProbeSettings,
-    _Locator,
+    Locator,
     ensure_config,
-    interval_for,
-    is_loopback,
     load_config,
     parse_config,
-    probe_plan,
 )
 from trayapp.i18n import set_language
 from trayapp.model import State
+from trayapp.settings import (
+    MIN_LOOPBACK_INTERVAL,
+    MIN_REMOTE_INTERVAL,
+    Config,
+    HistorySettings,
+    NotificationSettings,
+    ProbeSettings,
+    interval_for,
+    is_loopback,
+    probe_plan,
+)
 
 
 def _doc(text: str) -> str:
@@ -551,16 +553,16 @@ def test_a_custom_entry_may_reuse_a_catalog_id_that_is_not_enabled() -> None:
     )
 
 
-@pytest.mark.parametrize("kind", _KINDS)
+@pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_is_accepted(kind: str) -> None:
     config, _ = parse_config(f"builtin = []\n[[providers]]\n{ACME}kind = '{kind}'\n")
     assert config.providers[0].kind == kind
 
 
 def test_kinds_match_the_adapter_registry() -> None:
-    from trayapp.adapters import KINDS
+    from trayapp.adapters import KINDS as ADAPTER_KINDS
 
-    assert _KINDS == KINDS
+    assert KINDS == ADAPTER_KINDS
 
 
 # --- warnings --------------------------------------------------------------------------------
@@ -822,11 +824,11 @@ interval = 3
     ],
 )
 def test_locator_lines(path: tuple[str | int, ...], line: int | None) -> None:
-    assert _Locator(LOCATOR_TEXT).line(path) == line
+    assert Locator(LOCATOR_TEXT).line(path) == line
 
 
 def test_locator_items() -> None:
-    locator = _Locator(LOCATOR_TEXT)
+    locator = Locator(LOCATOR_TEXT)
     assert locator.item_line(("builtin",), "openai") == 4
     assert locator.item_line(("builtin",), "groq") == 5
     assert locator.item_line(("builtin",), "openai", occurrence=2) == 6
@@ -835,7 +837,7 @@ def test_locator_items() -> None:
 
 
 def test_locator_handles_crlf_line_ends() -> None:
-    locator = _Locator("a = 1\r\n[probes]\r\ninterval = 2\r\n")
+    locator = Locator("a = 1\r\n[probes]\r\ninterval = 2\r\n")
     assert locator.line(("probes", "interval")) == 3
     (problem,) = _problems("[probes]\r\ninterval = 0\r\n")
     assert problem.line == 2

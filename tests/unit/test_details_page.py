@@ -16,12 +16,12 @@ import pytest
 from tests.support.history_sample import HOSTILE_NAME, hostile_history, sample_history
 from trayapp import paths
 from trayapp.core.details_page import STATE_COLOURS, render_details, safe_url, when_words
-from trayapp.core.recording import PollRecord
+from trayapp.core.history.record import PollRecord
 from trayapp.core.text import since_time
 from trayapp.i18n import set_language
 from trayapp.model import Component, Incident, ProbeView, ProviderView, Snapshot, State, Suspicion
 from trayapp.shell import details
-from trayapp.shell.history import HistoryRecorder
+from trayapp.shell.history.recorder import HistoryRecorder
 
 NOW = datetime(2026, 2, 4, 19, 7, 30, tzinfo=UTC)  # 20:07 in Rome
 HOSTILE_INCIDENT = "<img src=x onerror=alert(1)>"

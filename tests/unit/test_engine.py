@@ -6,12 +6,11 @@ from pathlib import Path
 
 from tests.support.builders import incident, page
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
 from trayapp.core.codec import SavedState
 from trayapp.engine import Engine
-from trayapp.model import State
+from trayapp.model import Failure, State
+from trayapp.settings import NotificationSettings
 from trayapp.shell.notify import RecordingNotifier
-from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 
 A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage")

@@ -6,13 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from tests.support.builders import incident, page
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
+from trayapp.core.console import exit_code, snapshot_json
 from trayapp.core.probing import Attempt, Outcome
-from trayapp.core.view import exit_code, snapshot_json
 from trayapp.engine import Engine
-from trayapp.model import State
+from trayapp.model import Failure, State
+from trayapp.settings import NotificationSettings
 from trayapp.shell.notify import RecordingNotifier
-from trayapp.shell.reader import Failure
 
 EDGE = "https://api.alpha.example/v1/models"
 A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage", probe=EDGE, builtin=True)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from trayapp.core.history import (
+from trayapp.core.history.figures import (
     HistoryReport,
     IncidentRecord,
     Period,
@@ -27,7 +27,7 @@ from trayapp.core.history import (
     timeline,
     uptime,
 )
-from trayapp.core.history_view import INCIDENT_FIELDS, history_csv, history_json, history_table
+from trayapp.core.history.report import INCIDENT_FIELDS, history_csv, history_json, history_table
 from trayapp.i18n import set_language
 from trayapp.model import State
 

@@ -8,16 +8,21 @@ from pathlib import Path
 
 from tests.support.builders import T0, at, incident, page
 from trayapp.catalog import ProviderSpec
-from trayapp.config import NotificationSettings
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
-from trayapp.core.history_view import history_json
-from trayapp.core.recording import PastIncident, PollRecord, component_states, gone_while_away, poll_record
+from trayapp.core.history.record import (
+    PastIncident,
+    PollRecord,
+    component_states,
+    gone_while_away,
+    poll_record,
+)
+from trayapp.core.history.report import history_json
 from trayapp.engine import Engine, past_incidents
-from trayapp.model import Component, Incident, ParsedPage, ProviderView, State
-from trayapp.shell.history import HistoryRecorder
-from trayapp.shell.history_read import read_report
+from trayapp.model import Component, Failure, Incident, ParsedPage, ProviderView, State
+from trayapp.settings import NotificationSettings
+from trayapp.shell.history.reader import read_report
+from trayapp.shell.history.recorder import HistoryRecorder
 from trayapp.shell.notify import RecordingNotifier
-from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 
 A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.core.recording import IncidentNote, PastIncident, PollRecord
+from trayapp.core.history.record import IncidentNote, PastIncident, PollRecord
 from trayapp.model import Incident, State
-from trayapp.shell.history import HistoryRecorder
-from trayapp.shell.history_db import SCHEMA_VERSION, HistoryError, open_history
-from trayapp.shell.history_read import known_providers, read_page_history, read_report
-from trayapp.shell.history_writer import HistoryWriter, to_ms
+from trayapp.shell.history.db import SCHEMA_VERSION, HistoryError, open_history
+from trayapp.shell.history.reader import known_providers, read_page_history, read_report
+from trayapp.shell.history.recorder import HistoryRecorder
+from trayapp.shell.history.writer import HistoryWriter, to_ms
 
 T0 = datetime(2026, 2, 4, 12, 0, tzinfo=UTC)
 OK, PARTIAL, MAJOR = State.OPERATIONAL, State.PARTIAL, State.MAJOR

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.support.builders import T0, at, incident
-from trayapp.config import NotificationSettings as NoticeSettings
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
 from trayapp.core.notices import notice_key, plan_notices, resolve_notice
 from trayapp.i18n import set_language
 from trayapp.model import State
+from trayapp.settings import NotificationSettings as NoticeSettings
 
 INC = incident("inc1", State.PARTIAL)
 KEY = notice_key("openai", "inc1")

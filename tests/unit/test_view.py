@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from tests.support.builders import incident, snapshot, view
+from trayapp.core.console import event_line, exit_code, snapshot_json, snapshot_table
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
-from trayapp.core.view import event_line, exit_code, snapshot_json, snapshot_table
 from trayapp.i18n import set_language
 from trayapp.model import Component, Snapshot, State
 

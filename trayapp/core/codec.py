@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from trayapp.core.text import iso_utc
 from trayapp.core.tracker import Pending, Track
@@ -25,6 +25,16 @@ class SavedState:
     tracks: Mapping[str, Track] = field(default_factory=dict)
     notified: frozenset[str] = frozenset()
     detected: Mapping[str, str] = field(default_factory=dict)
+
+
+class StateKeeper(Protocol):
+    """Where the saved state lives between runs (the shell's state file)."""
+
+    def load(self) -> SavedState | None:
+        """The saved state, or None when there is none (or it was unusable)."""
+
+    def save(self, saved: SavedState) -> bool:
+        """Keep `saved`; True when it was written."""
 
 
 def _time(value: Any) -> datetime | None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from trayapp.core.history import ProviderHistory
-from trayapp.core.history_section import HISTORY_CSS, history_html, legend_html
+from trayapp.core.history.figures import ProviderHistory
+from trayapp.core.history.section import HISTORY_CSS, history_html, legend_html
 from trayapp.core.markup import escape, safe_url
 from trayapp.core.rollup import group_states
 from trayapp.core.text import (

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
-from trayapp.config import NotificationSettings
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated
 from trayapp.core.text import at_time, duration_phrase, impact_phrase, status_phrase, suspected_phrase
 from trayapp.i18n import _, ngettext
 from trayapp.model import Incident, State, Suspicion
+from trayapp.settings import NotificationSettings
 
 NoticeKind = Literal["start", "update", "resolve", "summary", "suspected"]
 
@@ -26,6 +26,13 @@ class Notice:
     url: str | None = None
     provider_id: str = ""
     incident_id: str = ""
+
+
+class Notifier(Protocol):
+    """Something that shows notices to the user."""
+
+    def send(self, notice: Notice) -> None:
+        """Show one notice (must not raise)."""
 
 
 def notice_key(provider_id: str, incident_id: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import webbrowser
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,11 +12,11 @@ from urllib.request import url2pathname
 
 from trayapp import paths
 from trayapp.core.details_page import render_details
-from trayapp.core.history import ProviderHistory
+from trayapp.core.history.figures import ProviderHistory
 from trayapp.core.markup import safe_url
 from trayapp.model import Snapshot
-from trayapp.shell.history_db import HistoryError
-from trayapp.shell.history_read import PageHistoryCache
+from trayapp.shell.history.db import HistoryError
+from trayapp.shell.history.reader import PageHistoryCache
 from trayapp.shell.store import write_atomically
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def page_history(
     path = path if path is not None else paths.history_file()
     try:
         return _HISTORY.get(path, [view.id for view in snapshot.providers], now)
-    except (HistoryError, sqlite3.Error, OSError) as error:
+    except (HistoryError, OSError) as error:
         said = f"{path}: {error}"
         if said not in _HISTORY_WARNED:  # the page is rewritten often: say it once
             _HISTORY_WARNED.add(said)

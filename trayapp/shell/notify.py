@@ -11,21 +11,13 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
-from trayapp.core.notices import Notice
+from trayapp.core.notices import Notice, Notifier
 from trayapp.i18n import _
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "trayapp"
-
-
-class Notifier(Protocol):
-    """Something that shows notices to the user."""
-
-    def send(self, notice: Notice) -> None:
-        """Show one notice (must not raise)."""
 
 
 def escape_markup(text: str) -> str:

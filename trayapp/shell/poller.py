@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from trayapp.catalog import ProviderSpec
 from trayapp.core.probing import Attempt
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
-from trayapp.shell.reader import Failure, PageReader
+from trayapp.shell.reader import PageReader
 
 log = logging.getLogger(__name__)
 

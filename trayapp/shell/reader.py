@@ -14,7 +14,7 @@ incidents it says are over: its failure is logged once and changes nothing else.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -35,7 +35,7 @@ from trayapp.adapters._common import join_url
 from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import ProviderSpec
 from trayapp.core.rollup import apply_filter
-from trayapp.model import ParsedPage
+from trayapp.model import Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,6 @@ log = logging.getLogger(__name__)
 RETRY_RICHER_EVERY = 10
 HISTORY_EVERY = timedelta(hours=1)
 _DOCUMENT_SUFFIXES = (".json", ".atom", ".rss", ".xml")
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A poll that produced no usable page."""
-
-    reason: str
-    retry_after: float | None = None
-    connection: bool = field(default=False, compare=False)
 
 
 @dataclass

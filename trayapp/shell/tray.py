@@ -271,6 +271,25 @@ class Tray:
             return False
         return True
 
+    def quit_on_signals(self, signals: tuple[int, ...], quit_app: Callable[[], None]) -> None:
+        """On the GTK backends (a GLib loop in C; pystray resets SIGINT), let GLib catch `signals`."""
+        if self.backend not in {"gtk", "appindicator"}:
+            return
+        try:
+            from gi.repository import GLib
+
+            def on_signal() -> bool:
+                quit_app()
+                # Keep watching: once the last source for a signal goes, GLib restores the
+                # default action, and a second SIGTERM (the one-file build's launcher forwards
+                # it) would kill the process before the state is flushed.
+                return True
+
+            for signum in signals:
+                GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, on_signal)
+        except (ImportError, AttributeError) as error:
+            log.debug("no GLib signal handling: %s", error)
+
     def stop(self) -> None:
         """End the icon's loop (from any thread)."""
         self._stopping.set()

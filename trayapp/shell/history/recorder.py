@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from trayapp.core.recording import PollRecord
-from trayapp.shell.history_db import HistoryError, NewerHistoryError, move_aside, open_history
-from trayapp.shell.history_writer import HistoryWriter
+from trayapp.core.history.limits import RETENTION_DAYS
+from trayapp.core.history.record import PollRecord
+from trayapp.shell.history.db import HistoryError, NewerHistoryError, move_aside, open_history
+from trayapp.shell.history.writer import HistoryWriter
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DAYS = 180
 QUEUE_SIZE = 10_000
 BATCH = 500
 PRUNE_EVERY = timedelta(days=1)
@@ -48,7 +48,7 @@ class HistoryRecorder:
     def __init__(
         self,
         path: Path,
-        days: int = DEFAULT_DAYS,
+        days: int = RETENTION_DAYS,
         gap_for: Callable[[str], float] | None = None,
         queue_size: int = QUEUE_SIZE,
     ) -> None:

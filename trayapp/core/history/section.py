@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from trayapp.core.history import LONG_DAYS, SHORT_DAYS, ProviderHistory, local_percent
-from trayapp.core.history_chart import CHART_CSS, NOT_WATCHED, bars_svg, incident_words, timeline_svg
+from trayapp.core.history.chart import CHART_CSS, NOT_WATCHED, bars_svg, incident_words, timeline_svg
+from trayapp.core.history.figures import LONG_DAYS, SHORT_DAYS, ProviderHistory, local_percent
 from trayapp.core.markup import escape, safe_url
 from trayapp.core.text import state_phrase
 from trayapp.i18n import N_, _, ngettext

@@ -1,6 +1,6 @@
 """The history as figures: a timeline from recorded periods, daily bars, uptime, durations, `--since`.
 
-Pure: it works on the plain values the history database gives back (shell/history_read.py).
+Pure: it works on the plain values the history database gives back (shell/history/reader.py).
 
 What counts, and why:
 

@@ -17,27 +17,27 @@ from typing import TextIO
 
 from trayapp import paths
 from trayapp.catalog import ProviderSpec
-from trayapp.config import Config, ConfigError, NotificationSettings, interval_for, load_config, probe_plan
+from trayapp.config import ConfigError, load_config
+from trayapp.core.console import event_line
 from trayapp.core.diff import Event
-from trayapp.core.notices import Notice
+from trayapp.core.history.limits import continuity_limit
+from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt
-from trayapp.core.view import event_line
 from trayapp.engine import Clock, Engine, utc_now
 from trayapp.i18n import _, set_language
-from trayapp.model import ParsedPage, Snapshot
+from trayapp.model import Failure, ParsedPage, Snapshot
+from trayapp.settings import Config, NotificationSettings, interval_for, probe_plan
 from trayapp.shell.fetch import Fetcher
-from trayapp.shell.history import HistoryRecorder
-from trayapp.shell.notify import Notifier
+from trayapp.shell.history.recorder import HistoryRecorder
 from trayapp.shell.poller import Poller
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
-from trayapp.shell.reader import Failure, PageReader
+from trayapp.shell.reader import PageReader
 from trayapp.shell.store import StateStore
 
 log = logging.getLogger(__name__)
 
 CONFIG_CHECK_SECONDS = 1.0
 # A provider silent for longer than this (or 3 poll intervals) is not watched, for the history.
-HISTORY_MIN_GAP = 15 * 60.0
 
 
 async def _read_all(
@@ -117,15 +117,6 @@ class ConfigWatcher:
         self.config = config
         self._on_change(config)
         return True
-
-
-def continuity_limit(interval: float) -> float:
-    """Longest quiet time (s) after which the history takes a provider as no longer watched.
-
-    Polls come every `interval`, or up to 10 minutes apart while a page fails; a longer
-    silence means trayapp was not running or the machine slept.
-    """
-    return max(HISTORY_MIN_GAP, 3 * interval)
 
 
 class Watch:

@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,18 @@ log = logging.getLogger(__name__)
 #: "tray" — marks the file as trayapp's history (`PRAGMA application_id`).
 APPLICATION_ID = 0x74726179
 BUSY_TIMEOUT_MS = 5000
+WHOLE = ""  # the component name of the provider as a whole
+
+
+def to_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch (how times are stored)."""
+    return round(moment.timestamp() * 1000)
+
+
+def from_ms(value: int) -> datetime:
+    """The UTC time of a stored millisecond count."""
+    return datetime.fromtimestamp(value / 1000, UTC)
+
 
 # Version 1: the provider's story (state periods, incidents and their updates) and failed fetches.
 _V1 = """
@@ -163,7 +176,7 @@ def open_history(path: Path, create: bool = True) -> sqlite3.Connection | None:
             log.warning("history: WAL mode refused (%s)", mode)
         connection.execute("PRAGMA synchronous = FULL")
         migrate(connection)
-    except sqlite3.DatabaseError as error:
+    except sqlite3.Error as error:
         connection.close()
         raise HistoryError(str(error)) from None
     except BaseException:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from trayapp.core.history import DayBar, IncidentRecord, local_date, local_stamp
+from trayapp.core.history.figures import DayBar, IncidentRecord, local_date, local_stamp
 from trayapp.core.markup import escape
 from trayapp.core.text import as_utc, duration_words, state_phrase
 from trayapp.i18n import N_, _, ngettext

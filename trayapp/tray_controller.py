@@ -18,7 +18,6 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,59 +28,20 @@ from trayapp.core.menu import UiState, build_menu, is_paused, pause_until, toolt
 from trayapp.i18n import _
 from trayapp.model import Snapshot, State
 from trayapp.shell import single_instance
+from trayapp.shell.desktop import make_dpi_aware, on_ui_thread, open_file_in_editor
 from trayapp.shell.icons import IconSet
 from trayapp.shell.resources import notification_icon
 from trayapp.shell.tray import Tray
 
 if TYPE_CHECKING:
-    from trayapp.app import Watch
-    from trayapp.config import Config
     from trayapp.core.diff import Event
+    from trayapp.settings import Config
     from trayapp.shell.notify import QueuedNotifier
+    from trayapp.watch import Watch
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_SECONDS = 2.0
-
-
-def make_dpi_aware() -> None:
-    """On Windows, draw crisp icons on HiDPI screens instead of letting the system blur them."""
-    if sys.platform != "win32":
-        return
-    try:
-        import ctypes
-
-        ctypes.windll.shcore.SetProcessDpiAwareness(2)
-    except (AttributeError, OSError):
-        log.debug("could not make the process DPI-aware")
-
-
-def open_file_in_editor(path: Path) -> None:
-    """Open a file with the desktop's default application for it."""
-    if sys.platform == "win32":
-        import os
-
-        os.startfile(path)  # type: ignore[attr-defined]
-        return
-    import subprocess
-
-    command = ["open", str(path)] if sys.platform == "darwin" else ["xdg-open", str(path)]
-    try:
-        subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-    except OSError as error:
-        log.warning("cannot open %s: %s", path, error)
-
-
-def _on_ui_thread(function: Callable[[], None]) -> None:
-    """Run `function` where icon changes are allowed (the main thread on macOS)."""
-    if sys.platform == "darwin":
-        from PyObjCTools import AppHelper
-
-        AppHelper.callAfter(function)
-    else:
-        function()
 
 
 class TrayController:
@@ -130,9 +90,9 @@ class TrayController:
 
     def _start_engine(self) -> None:
         """Import and make the engine, the notifier and the updater; start polling."""
-        from trayapp.app import Watch
         from trayapp.shell import autostart
         from trayapp.shell.notify import PlyerNotifier, QueuedNotifier
+        from trayapp.watch import Watch
 
         notifier = QueuedNotifier(
             PlyerNotifier(notification_icon(), fallback=self.tray.notify), is_paused=self._paused
@@ -165,7 +125,7 @@ class TrayController:
                 snapshot = newer
             try:
                 watch.watcher.check()
-                _on_ui_thread(lambda s=snapshot: self._refresh(s))  # type: ignore[misc]
+                on_ui_thread(lambda s=snapshot: self._refresh(s))  # type: ignore[misc]
                 if self._details_opened:
                     from trayapp.shell import details
 
@@ -236,22 +196,7 @@ class TrayController:
 
     def _install_glib_signal_handlers(self) -> None:
         """GTK backends run a GLib loop in C (and pystray resets SIGINT): let GLib catch signals."""
-        if self.tray.backend not in {"gtk", "appindicator"}:
-            return
-        try:
-            from gi.repository import GLib
-
-            def quit_on_signal() -> bool:
-                self.stop()
-                # Keep watching: once the last source for a signal goes, GLib restores the
-                # default action, and a second SIGTERM (the one-file build's launcher forwards
-                # it) would kill the process before the state is flushed.
-                return True
-
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, quit_on_signal)
-        except (ImportError, AttributeError) as error:
-            log.debug("no GLib signal handling: %s", error)
+        self.tray.quit_on_signals((signal.SIGTERM, signal.SIGINT), self.stop)
 
     def _shutdown(self) -> None:
         self._stopped.set()

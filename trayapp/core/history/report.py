@@ -12,8 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from trayapp.core.history import HistoryReport, IncidentRecord, ProviderUptime, local_percent, local_stamp
-from trayapp.core.history_chart import AFTER_THE_FACT, ONGOING
+from trayapp.core.history.chart import AFTER_THE_FACT, ONGOING
+from trayapp.core.history.figures import (
+    HistoryReport,
+    IncidentRecord,
+    ProviderUptime,
+    local_percent,
+    local_stamp,
+)
 from trayapp.core.text import duration_words, iso_utc, state_phrase
 from trayapp.i18n import N_, _
 

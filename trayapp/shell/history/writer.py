@@ -22,16 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from trayapp.core.recording import IncidentNote, PastIncident, PollRecord
+from trayapp.core.history.limits import MIN_GAP_SECONDS
+from trayapp.core.history.record import IncidentNote, PastIncident, PollRecord
 from trayapp.model import Incident, State
-
-WHOLE = ""  # the component name of the provider as a whole
-DEFAULT_GAP_SECONDS = 15 * 60.0
-
-
-def to_ms(moment: datetime) -> int:
-    """Milliseconds since the epoch."""
-    return round(moment.timestamp() * 1000)
+from trayapp.shell.history.db import WHOLE, to_ms
 
 
 @dataclass
@@ -64,7 +58,7 @@ class HistoryWriter:
 
     def __init__(self, connection: sqlite3.Connection, gap_for: Callable[[str], float] | None = None) -> None:
         self._db = connection
-        self._gap_for = gap_for or (lambda _provider: DEFAULT_GAP_SECONDS)
+        self._gap_for = gap_for or (lambda _provider: MIN_GAP_SECONDS)
         self._page: dict[tuple[str, str], _Stretch] = {}
         self._unknown: dict[str, _Stretch] = {}
         self._failures: dict[str, _Stretch] = {}
@@ -74,7 +68,7 @@ class HistoryWriter:
         try:
             return round(max(0.0, float(self._gap_for(provider))) * 1000)
         except Exception:  # noqa: BLE001 - a bad callback must not stop the history
-            return round(DEFAULT_GAP_SECONDS * 1000)
+            return round(MIN_GAP_SECONDS * 1000)
 
     # --- stretches ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
-from trayapp.core.history import (
+from trayapp.core.history.figures import (
     LONG_DAYS,
     HistoryReport,
     IncidentRecord,
@@ -29,8 +29,7 @@ from trayapp.core.history import (
     uptime,
 )
 from trayapp.model import State
-from trayapp.shell.history_db import HistoryError, open_history
-from trayapp.shell.history_writer import WHOLE, to_ms
+from trayapp.shell.history.db import WHOLE, HistoryError, from_ms, open_history, to_ms
 
 T = TypeVar("T")
 
@@ -38,11 +37,6 @@ _INCIDENT_COLUMNS = (
     "provider, incident_id, name, impact, status, url, maintenance, components, started_ms, resolved_ms,"
     " seen_after_the_fact, resolved_while_away"
 )
-
-
-def from_ms(value: int) -> datetime:
-    """The UTC time of a stored millisecond count."""
-    return datetime.fromtimestamp(value / 1000, UTC)
 
 
 def _state(label: str) -> State:
