@@ -17,7 +17,8 @@ from trayapp.core.history.record import (
     poll_record,
 )
 from trayapp.core.history.report import history_json
-from trayapp.engine import Engine, past_incidents
+from trayapp.core.step import past_incidents
+from trayapp.engine import Engine
 from trayapp.model import Component, Failure, Incident, ParsedPage, ProviderView, State
 from trayapp.settings import NotificationSettings
 from trayapp.shell.history.reader import read_report
