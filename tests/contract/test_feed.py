@@ -63,10 +63,20 @@ CASES = [
         State.PARTIAL,
         {
             "p7d2k9w4s1mv": (DEGRADED, "investigating", False),
-            "f3x8r5n2q7bj": (PARTIAL, "update", False),
+            # its newest post is an "Update": the last real status word stays
+            "f3x8r5n2q7bj": (PARTIAL, "investigating", False),
         },
         {"u6y1c4m8a2te"},
     ),
+    # real feeds (tests/fixtures/README.md); more about them in test_feed_statuspage.py
+    (
+        "statuspage/real_staffbase_history_cet.rss",
+        State.OPERATIONAL,
+        {},
+        {"77004ltfxlkv", "p3mdb34gmrx6"},
+    ),
+    # a maintenance of Jan 16, 2024, 12:00 - 16:00 GMT: its window has long passed
+    ("statuspage/real_govuk_history_scheduled.rss", State.OPERATIONAL, {}, {"cnntrg2j816c"}),
 ]
 
 
@@ -112,12 +122,14 @@ def test_markup_titles_are_plain_text() -> None:
 
 
 def test_statuspage_maintenance_fields() -> None:
-    """The in-progress maintenance keeps its latest update, affected component and dates."""
+    """The in-progress maintenance keeps its latest update, affected component and dates;
+    it started at its "In progress" update, not at its announcement (Feb 6, 15:20).
+    """
     (incident,) = _parse("statuspage/history.atom").incidents
     assert incident.name == "Console database upgrade"
     assert incident.latest_update.startswith("Scheduled maintenance is currently in progress.")
     assert incident.components == ("platform.claude.com",)
-    assert incident.started_at == datetime(2026, 2, 6, 15, 20, tzinfo=UTC)
+    assert incident.started_at == datetime(2026, 2, 10, 6, 0, tzinfo=UTC)
     assert incident.updated_at == datetime(2026, 2, 10, 6, 0, 3, tzinfo=UTC)
 
 

@@ -100,7 +100,7 @@ FEED_CASES: list[tuple[str, dict[str, Times]]] = [
             # the body's own update dates (minutes), not the entry's publication
             "b8k2yq6wrn4t": (at(4, 16, 48), at(4, 18, 1)),
             "it1nc1dent01": (at(4, 15, 20), at(4, 15, 58)),
-            "r3c6nw9dy2fk": (at(22, 9, 15, 44, month=1), None),  # a postmortem: no time
+            "r3c6nw9dy2fk": (at(22, 9, 15, month=1), None),  # a postmortem: no time of its end
         },
     ),
     ("statuspage/history.rss", {"b8k2yq6wrn4t": (at(4, 16, 48), at(4, 18, 1))}),

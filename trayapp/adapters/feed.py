@@ -5,6 +5,11 @@ for its latest status word (open, upcoming or closed), and entries sharing an id
 so the newest one decides. An entry whose status word says it is over is also described as a
 past incident, with the feed's time of its resolution when the feed gives one. XML is parsed
 only with defusedxml.
+
+Statuspage history bodies are read as Statuspage means them: an "Update" post keeps the last
+real status word; a maintenance is under way only inside its scheduled window or once
+"In progress" is its newest real status, and it starts at that update; update dates are read
+in whatever zone the page writes them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET  # the Element type and ParseError only; parsing is defusedxml's
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as SafeET
@@ -50,14 +55,41 @@ _STATUSPAGE_WORDS = {
     "completed": CLOSED,
 }
 _MAINTENANCE_WORDS = {"in progress", "verifying", "scheduled", "completed"}
+# "Update" is a post that changes no status: the entry keeps the last real status word.
+_NO_STATUS = "update"
+# A maintenance is under way from its first update with one of these words.
+_UNDER_WAY = ("in progress", "verifying")
 _STRONG = re.compile(r"<strong\b[^>]*>(.*?)</strong>", re.IGNORECASE | re.DOTALL)
 _NEXT_UPDATE = re.compile(r"<small\b", re.IGNORECASE)
 _SMALL = re.compile(r"<small\b[^>]*>(.*?)</small>", re.IGNORECASE | re.DOTALL)
+# A maintenance body opens with its window: "THIS IS A SCHEDULED EVENT Jan 16, 12:00 - 16:00 GMT"
+# (the end may repeat the date: "Mar 30, 22:00 - Mar 31, 02:00 PDT").
+_SCHEDULED_EVENT = re.compile(r"^THIS IS A SCHEDULED EVENT\b\s*(?P<span>.*)$", re.IGNORECASE | re.DOTALL)
+_SPAN_DASH = re.compile(r"\s+[-–—]\s+")
+# An update date as the page writes it, in the page's own zone: "Nov 29, 00:52 PST",
+# "Feb 4, 2026 - 18:01 UTC", "Dec 22, 11:12 CET", "Jan 8, 16:20 +03" (the date is optional
+# only for the end of a window).
 _STAMP = re.compile(
-    r"^(?P<month>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2}),?\s*(?:(?P<year>\d{4}),?\s*)?"
-    r"(?:-\s*)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*UTC$"
+    r"^(?:(?P<month>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2}),?\s*(?:(?P<year>\d{4}),?\s*)?(?:-\s*)?)?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?:\s*(?P<half>[ap])\.?m\.?(?![a-z]))?\s*(?P<zone>\S.*)?$",
+    re.IGNORECASE,
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_NUMERIC_ZONE = re.compile(
+    r"^(?:UTC|GMT)?\s*(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$", re.IGNORECASE
+)
+# Zone abbreviations a page may write, as minutes east of UTC. Where one is ambiguous the
+# reading Statuspage pages use most is taken: CST is US Central, IST is India, AST is Atlantic.
+_ZONES = {
+    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0, "WEST": 60, "BST": 60, "IST": 330,
+    "CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    "WAT": 60, "CAT": 120, "EAT": 180, "SAST": 120, "GST": 240, "PKT": 300, "ICT": 420,
+    "WIB": 420, "HKT": 480, "SGT": 480, "PHT": 480, "AWST": 480, "JST": 540, "KST": 540,
+    "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+    "HST": -600, "AKST": -540, "AKDT": -480, "PST": -480, "PDT": -420, "MST": -420,
+    "MDT": -360, "CST": -360, "CDT": -300, "EST": -300, "EDT": -240, "AST": -240,
+    "ADT": -180, "NST": -210, "NDT": -150, "BRT": -180, "ART": -180,
+}  # fmt: skip
 _AFFECTED_LINE = re.compile(r"\bThis (?:incident|scheduled maintenance) affected:\s*(.+?)\.?\s*$", re.DOTALL)
 
 # incident.io bodies: a "Status: X" label and an "Affected components" list of `Name (Status)`.
@@ -107,6 +139,7 @@ class _Entry:
     published: datetime | None
     updated: datetime | None
     revised: datetime | None = None  # an Atom `updated` given besides `published`
+    window_end: datetime | None = None  # a Statuspage RSS maintenance's `maintenanceEndDate`
 
     @property
     def when(self) -> datetime | None:
@@ -116,15 +149,32 @@ class _Entry:
 
 @dataclass(frozen=True)
 class _Reading:
-    """What an entry's text says: its phase, status word, latest update and components."""
+    """What an entry's text says: its phase, status word, latest update and components.
+
+    The dates are those the body writes for its updates (Statuspage), None when it writes
+    none or they cannot be read: `said_at` of the update that set the status word,
+    `first_at` of the oldest update, `began_at` of the first "In progress" update, and
+    `window` the maintenance window the body (or the RSS item) states.
+    """
 
     phase: str | None
     word: str
     latest: str = ""
     components: tuple[str, ...] = ()
     maintenance: bool = False
-    stamp: str = ""  # the update's own date as the body writes it ("Feb 4, 18:01 UTC")
-    first_stamp: str = ""  # the date of the body's oldest update
+    said_at: datetime | None = None
+    first_at: datetime | None = None
+    began_at: datetime | None = None
+    window: tuple[datetime, datetime] | None = None
+
+
+@dataclass(frozen=True)
+class _Update:
+    """One `<small>date</small><br><strong>Word</strong> - text` update of a Statuspage body."""
+
+    word: str
+    stamp: str
+    text: str
 
 
 # ---------------------------------------------------------------------------- XML
@@ -235,6 +285,7 @@ def _rss_item(item: ET.Element) -> _Entry:
         guid=guid.strip(),
         published=when,
         updated=when,
+        window_end=parse_time(_text(_child(item, "maintenanceenddate"))),
     )
 
 
@@ -334,32 +385,61 @@ def _expand_groups(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
-def _statuspage_reading(body: str) -> _Reading | None:
-    """The newest `<strong>Word</strong> - text` update of a Statuspage history body."""
+def _updates(body: str) -> list[_Update]:
+    """The Statuspage updates of a body, newest first, each with the date written before it."""
+    updates: list[_Update] = []
+    previous = 0
     for match in _STRONG.finditer(body):
         word = strip_markup(match.group(1)).lower()
         if word not in _STATUSPAGE_WORDS:
             continue
-        stamps = _SMALL.findall(body[: match.start()])
-        stamp = strip_markup(stamps[-1]) if stamps else ""
-        every = _SMALL.findall(body)
-        first_stamp = strip_markup(every[-1]) if every else ""
-        rest = body[match.end() :]
-        following = _NEXT_UPDATE.search(rest)
-        latest = _plain(rest[: following.start()] if following else rest).lstrip(" -–—:")
-        latest = _AFFECTED_LINE.sub("", latest).strip()
-        affected = _AFFECTED_LINE.search(_plain(body))
-        components = _expand_groups(_split_names(affected.group(1))) if affected else ()
-        return _Reading(
-            _STATUSPAGE_WORDS[word],
-            word,
-            latest,
-            components,
-            maintenance=word in _MAINTENANCE_WORDS,
-            stamp=stamp,
-            first_stamp=first_stamp,
-        )
-    return None
+        stamps = _SMALL.findall(body, previous, match.start())
+        following = _NEXT_UPDATE.search(body, match.end())
+        text = body[match.end() : following.start() if following else len(body)]
+        updates.append(_Update(word, strip_markup(stamps[-1]) if stamps else "", text))
+        previous = match.end()
+    return updates
+
+
+def _scheduled_event(body: str) -> str:
+    """The "THIS IS A SCHEDULED EVENT …" header of a maintenance body, as plain text ('' if none)."""
+    for match in _STRONG.finditer(body):
+        text = strip_markup(match.group(1))
+        if _SCHEDULED_EVENT.match(text):
+            return text
+    return ""
+
+
+def _statuspage_reading(entry: _Entry) -> _Reading | None:
+    """A Statuspage history body: the last real status word, its dates and the window.
+
+    The newest update gives the latest text; an "Update" post changes no status, so the
+    status word is that of the newest update carrying a real one.
+    """
+    body = entry.body
+    updates = _updates(body)
+    header = _scheduled_event(body)
+    if not updates and not header:
+        return None
+    near = entry.when
+    real = [update for update in updates if update.word != _NO_STATUS]
+    current = real[0] if real else (updates[0] if updates else _Update("scheduled", "", ""))
+    latest = _plain(updates[0].text).lstrip(" -–—:") if updates else ""
+    latest = _AFFECTED_LINE.sub("", latest).strip()
+    affected = _AFFECTED_LINE.search(_plain(body))
+    components = _expand_groups(_split_names(affected.group(1))) if affected else ()
+    under_way = [update for update in updates if update.word in _UNDER_WAY]
+    return _Reading(
+        _STATUSPAGE_WORDS[current.word],
+        current.word,
+        latest,
+        components,
+        maintenance=bool(header) or any(update.word in _MAINTENANCE_WORDS for update in updates),
+        said_at=_stamp_time(current.stamp, near),
+        first_at=_stamp_time(updates[-1].stamp, near) if updates else None,
+        began_at=_stamp_time(under_way[-1].stamp, near) if under_way else None,
+        window=_window(header, near) or _rss_window(entry),
+    )
 
 
 def _label_phase(label: str) -> str:
@@ -420,7 +500,7 @@ def _keyword_reading(title: str, body: str) -> _Reading:
 def _read(entry: _Entry) -> _Reading:
     """What an entry says, trying the known layouts before generic words."""
     return (
-        _statuspage_reading(entry.body)
+        _statuspage_reading(entry)
         or _label_reading(entry.body)
         or _betterstack_reading(entry.title, entry.body)
         or _keyword_reading(entry.title, entry.body)
@@ -447,11 +527,45 @@ def _text_impact(entry: _Entry) -> State:
 
 def _phase(entry: _Entry, reading: _Reading, now: datetime) -> str:
     """The entry's phase; one naming no status is open only while fresh (or undated)."""
-    if reading.phase is not None:
-        return reading.phase
-    if entry.when is None or now - entry.when <= FRESH_FOR:
+    if reading.phase is None:
+        if entry.when is None or now - entry.when <= FRESH_FOR:
+            return OPEN
+        return CLOSED
+    if reading.maintenance and reading.phase != CLOSED:
+        return _maintenance_phase(reading, now)
+    return reading.phase
+
+
+def _maintenance_phase(reading: _Reading, now: datetime) -> str:
+    """A maintenance not said to be over is under way once "In progress" is its newest real
+    status or while `now` is inside its window, and over once the window has passed (unless
+    an "In progress" update written after the window's end says it overruns).
+    """
+    window = reading.window
+    if window is not None and now >= window[1] and not _overruns(reading, window[1]):
+        return CLOSED
+    if reading.word in _UNDER_WAY:
         return OPEN
-    return CLOSED
+    if window is not None:
+        return OPEN if now >= window[0] else UPCOMING
+    return reading.phase or UPCOMING
+
+
+def _overruns(reading: _Reading, end: datetime) -> bool:
+    """True when an "In progress" (or "Verifying") update was written after the window's end."""
+    return reading.word in _UNDER_WAY and reading.said_at is not None and reading.said_at >= end
+
+
+def _started(entry: _Entry, reading: _Reading) -> datetime | None:
+    """When the entry began: a maintenance at its "In progress" update (else its window's
+    start); anything else at its oldest update; else the entry's own date.
+    """
+    if reading.maintenance:
+        if reading.began_at is not None:
+            return reading.began_at
+        if reading.window is not None:
+            return reading.window[0]
+    return reading.first_at or entry.published
 
 
 def _incident(entry_id: str, entry: _Entry, reading: _Reading) -> Incident:
@@ -463,7 +577,7 @@ def _incident(entry_id: str, entry: _Entry, reading: _Reading) -> Incident:
         impact=State.MAINTENANCE if maintenance else _text_impact(entry),
         status=_normalize(reading.word) or "unknown",
         url=safe_url(entry.link),
-        started_at=entry.published,
+        started_at=_started(entry, reading),
         updated_at=entry.updated,
         latest_update=first_sentence(reading.latest),
         is_maintenance=maintenance,
@@ -480,18 +594,21 @@ def _now(context: ParseContext) -> datetime:
 def _past(entry_id: str, same_id: list[_Entry], entry: _Entry, reading: _Reading) -> Incident:
     """A closed entry as a past incident, with the time of its resolution when the feed says it.
 
-    That time is the date the body gives its resolving update (Statuspage), else the date of a
-    separate entry that closes an id listed before (Better Stack's
-    "recovered" items), or the `updated` date of an Atom entry updated in place whose latest
-    word is the resolution. A single RSS date may be the incident's publication, and a
-    postmortem is written after the resolution: neither gives a time (None).
+    That time is the date the body gives its resolving update (Statuspage) or the end of a
+    maintenance window that has passed, else the date of a separate entry that closes an id
+    listed before (Better Stack's "recovered" items), or the `updated` date of an Atom entry
+    updated in place whose latest word is the resolution. A single RSS date may be the
+    incident's publication, and a postmortem is written after the resolution: neither gives
+    a time (None).
     """
     incident = _incident(entry_id, entry, reading)
     if reading.word == "postmortem":
         return replace(incident, resolved_at=None)
-    stated = _stamp_time(reading.stamp, entry.when)
+    stated = reading.said_at if reading.phase == CLOSED else None
+    if stated is None and reading.phase != CLOSED and reading.window is not None:
+        stated = reading.window[1]  # closed because its window has passed
     if stated is not None:
-        opened = _stamp_time(reading.first_stamp, entry.when) or incident.started_at or stated
+        opened = incident.started_at or stated
         return replace(incident, started_at=min(opened, stated), resolved_at=stated)
     earlier = [item.published for item in same_id if item is not entry and item.published is not None]
     if earlier and entry.when is not None:
@@ -499,24 +616,113 @@ def _past(entry_id: str, same_id: list[_Entry], entry: _Entry, reading: _Reading
     return replace(incident, resolved_at=entry.revised)
 
 
-def _stamp_time(stamp: str, near: datetime | None) -> datetime | None:
-    """A Statuspage update date ("Feb 4, 18:01 UTC"); the year, when not written, is the one
-    that puts it at or just before the entry's own date. None when unreadable or undated.
-    """
-    found = _STAMP.match(" ".join(stamp.split()).replace(" ,", ","))
-    if found is None or near is None or found.group("month").lower() not in _MONTHS:
+# ---------------------------------------------------------------------------- written dates
+
+
+def _tidy(text: str) -> str:
+    """A written date with its spaces folded ("Jan  8 , 16:20" → "Jan 8, 16:20")."""
+    return " ".join(text.split()).replace(" ,", ",")
+
+
+def _offset(zone: str | None) -> timezone | None:
+    """The zone a page writes after a time (an abbreviation or a numeric offset), or None."""
+    text = (zone or "").strip().strip("()").strip()
+    minutes = _ZONES.get(text.upper())
+    if minutes is None:
+        numeric = _NUMERIC_ZONE.match(text)
+        if numeric is None:
+            return None
+        hours, rest = int(numeric.group("hours")), int(numeric.group("minutes") or 0)
+        if hours > 14 or rest > 59:
+            return None
+        minutes = (hours * 60 + rest) * (-1 if numeric.group("sign") == "-" else 1)
+    return timezone(timedelta(minutes=minutes))
+
+
+def _hour(found: re.Match[str]) -> int | None:
+    """The hour of a written time on a 24-hour clock (with am/pm when written)."""
+    hour, half = int(found.group("hour")), (found.group("half") or "").lower()
+    if not half:
+        return hour
+    if not 1 <= hour <= 12:
         return None
-    month = _MONTHS.index(found.group("month").lower()) + 1
-    day, hour, minute = (int(found.group(key)) for key in ("day", "hour", "minute"))
-    years = [int(found.group("year"))] if found.group("year") else [near.year + 1, near.year, near.year - 1]
+    return hour % 12 + (12 if half == "p" else 0)
+
+
+def _moment(found: re.Match[str], zone: timezone, near: datetime) -> datetime | None:
+    """A written date in `zone` as UTC; without a written year, the year that puts it
+    nearest to `near` (so "Dec 31" in an entry of Jan 1 is the year before).
+    """
+    month_name = (found.group("month") or "").lower()
+    hour = _hour(found)
+    if month_name not in _MONTHS or hour is None:
+        return None
+    month, day, minute = _MONTHS.index(month_name) + 1, int(found.group("day")), int(found.group("minute"))
+    years = [int(found.group("year"))] if found.group("year") else [near.year - 1, near.year, near.year + 1]
+    best: datetime | None = None
     for year in years:
         try:
-            moment = datetime(year, month, day, hour, minute, tzinfo=UTC)
-        except ValueError:
+            moment = datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
+        except (ValueError, OverflowError):
             continue
-        if found.group("year") or moment <= near + timedelta(days=1):
-            return moment
-    return None
+        if best is None or abs(moment - near) < abs(best - near):
+            best = moment
+    return best
+
+
+def _stamp_time(stamp: str, near: datetime | None) -> datetime | None:
+    """A Statuspage update date ("Nov 29, 00:52 PST", "Feb 4, 18:01 UTC") as UTC; the year,
+    when not written, is the one nearest the entry's own date. None when unreadable, in a
+    zone we do not know, or undated.
+    """
+    found = _STAMP.match(_tidy(stamp))
+    if found is None or near is None:
+        return None
+    zone = _offset(found.group("zone"))
+    return _moment(found, zone, near) if zone is not None else None
+
+
+def _window(header: str, near: datetime | None) -> tuple[datetime, datetime] | None:
+    """The window of a "THIS IS A SCHEDULED EVENT start - end ZONE" header, as UTC."""
+    span = _SCHEDULED_EVENT.match(header)
+    parts = _SPAN_DASH.split(span.group("span").strip(), maxsplit=1) if span else []
+    if len(parts) != 2 or near is None:
+        return None
+    first, last = _STAMP.match(_tidy(parts[0])), _STAMP.match(_tidy(parts[1]))
+    if first is None or last is None:
+        return None
+    end_zone = _offset(last.group("zone"))
+    start_zone = _offset(first.group("zone")) if first.group("zone") else end_zone
+    if start_zone is None or end_zone is None:
+        return None
+    start = _moment(first, start_zone, near)
+    if start is None:
+        return None
+    end = _moment(last, end_zone, start) if last.group("month") else _same_day(start, last, end_zone)
+    return (start, end) if end is not None and end > start else None
+
+
+def _same_day(start: datetime, found: re.Match[str], zone: timezone) -> datetime | None:
+    """A window's end written as a time only: that time on the start's day (the next day if
+    it would come before the start).
+    """
+    hour = _hour(found)
+    if hour is None:
+        return None
+    try:
+        end = start.astimezone(zone).replace(hour=hour, minute=int(found.group("minute"))).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return end if end > start else end + timedelta(days=1)
+
+
+def _rss_window(entry: _Entry) -> tuple[datetime, datetime] | None:
+    """A Statuspage RSS maintenance's window: its `pubDate` (the start) to `maintenanceEndDate`."""
+    start, end = entry.published, entry.window_end
+    return (start, end) if start is not None and end is not None and end > start else None
+
+
+# ---------------------------------------------------------------------------- the page
 
 
 def _build(entries: list[_Entry], context: ParseContext) -> ParsedPage:
@@ -535,7 +741,7 @@ def _build(entries: list[_Entry], context: ParseContext) -> ParsedPage:
         phase = _phase(entry, reading, now)
         if phase == CLOSED:
             closed.add(entry_id)
-            if reading.phase == CLOSED:  # said so in words, not merely stale
+            if reading.phase is not None:  # said so in words (or by its window), not merely stale
                 past.append(_past(entry_id, by_id[entry_id], entry, reading))
         elif phase == UPCOMING:
             upcoming.append(_incident(entry_id, entry, reading))
