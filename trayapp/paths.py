@@ -1,7 +1,8 @@
-"""Where trayapp keeps its files (platformdirs; XDG variables honoured on Linux)."""
+"""Where trayapp keeps its files (platformdirs; XDG variables honoured on Linux only)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -10,13 +11,31 @@ APP = "trayapp"
 HISTORY_NAME = "history.sqlite3"
 
 
+def _macos() -> bool:
+    return sys.platform == "darwin"
+
+
+def _macos_app_support() -> Path:
+    """~/Library/Application Support/trayapp, platformdirs' macOS default for config and state.
+
+    platformdirs (4.x's `MacOS` class) lets XDG variables override the macOS places, so a shell
+    with XDG_* set and the LaunchAgent (which has none) would use different state and locks:
+    on macOS the macOS places are used whatever the environment says.
+    """
+    return Path.home() / "Library" / "Application Support" / APP
+
+
 def config_file() -> Path:
     """The default config file."""
+    if _macos():
+        return _macos_app_support() / "config.toml"
     return platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
 
 
 def state_dir() -> Path:
     """Where the state file (and history) live."""
+    if _macos():
+        return _macos_app_support()
     return platformdirs.user_state_path(APP, appauthor=False)
 
 
@@ -37,4 +56,6 @@ def log_dir() -> Path:
 
 def cache_dir() -> Path:
     """Where the details page and other regenerable files go."""
+    if _macos():
+        return Path.home() / "Library" / "Caches" / APP
     return platformdirs.user_cache_path(APP, appauthor=False)
