@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from trayapp.catalog import ProviderSpec
+from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.codec import SavedState
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
@@ -176,7 +176,8 @@ class Engine:
             if offline:
                 view = replace(view, error="offline", probe=probe_view(track))
             else:
-                says_operational = view.state is State.OPERATIONAL
+                # With no status feed, a failing probe is the only sign of trouble there is.
+                says_operational = view.state is State.OPERATIONAL or spec.kind == NO_FEED
                 found = suspicion(track, says_operational) if track is not None else None
                 view = replace(view, probe=probe_view(track), suspected=found)
             views.append(view)
@@ -184,6 +185,7 @@ class Engine:
 
     def _is_offline(self, specs: Sequence[ProviderSpec]) -> bool:
         """Every page's latest poll and every probe's latest try failed without reaching a server."""
+        specs = [spec for spec in specs if spec.kind != NO_FEED]  # never polled: nothing to say
         if not specs or any(spec.id not in self._page_unreachable for spec in specs):
             return False
         runs = [self._page_unreachable[spec.id] for spec in specs]
