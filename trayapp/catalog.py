@@ -40,8 +40,14 @@ def _entry(id_: str, name: str, page: str, kind: str, **fields: object) -> Provi
     return ProviderSpec(id=id_, name=name, page=page, kind=kind, builtin=True, **fields)  # type: ignore[arg-type]
 
 
-# Endpoints are those public consumers and the platforms' documentation agree on; where the
-# evidence is thin the kind is "auto", so the app finds the format itself and says so.
+#: The kind of a catalog entry whose provider publishes no status document a plain HTTP client
+#: can read: it is listed with its page and its API probe, and never fetched (the reader answers
+#: "no status feed" at once). Not a kind a config may choose.
+NO_FEED = "none"
+
+# Checked against other monitors' configs, captured payloads and issue threads dated 2026-05 to
+# 2026-09; docs/providers.md gives, per entry, the endpoints, the date and the source, and what
+# is still uncertain. `trayapp providers --check` says whether each one still answers as listed.
 CATALOG: dict[str, ProviderSpec] = {
     spec.id: spec
     for spec in (
@@ -64,16 +70,17 @@ CATALOG: dict[str, ProviderSpec] = {
             "Google Gemini",
             "https://status.cloud.google.com",
             "google",
-            match=("Gemini", "Vertex"),
+            # "Vertex Gemini API" is being renamed: its product id keeps matching when the name changes.
+            match=("Gemini", "Vertex", "Z0FZJAMvEB4j3NbCJs6B"),
             probe="https://generativelanguage.googleapis.com/v1beta/models",
         ),
         _entry(
             "mistral",
             "Mistral AI",
             "https://status.mistral.ai",
-            "auto",
+            NO_FEED,
             probe="https://api.mistral.ai/v1/models",
-            note="platform unconfirmed: detected at first poll",
+            note="no status feed: the page (Rootly) sits behind a browser challenge; API probe only",
         ),
         _entry(
             "cohere",
@@ -89,7 +96,7 @@ CATALOG: dict[str, ProviderSpec] = {
             "incidentio",
             probe="https://api.groq.com/openai/v1/models",
         ),
-        _entry("perplexity", "Perplexity", "https://status.perplexity.com", "instatus"),
+        _entry("perplexity", "Perplexity", "https://status.perplexity.com", "incidentio"),
         _entry(
             "xai",
             "xAI (Grok)",
@@ -104,30 +111,24 @@ CATALOG: dict[str, ProviderSpec] = {
             "DeepSeek",
             "https://status.deepseek.com",
             "feed",
-            source="https://status.deepseek.com/history.rss",
+            source="https://status.deepseek.com/feed.rss",
             probe="https://api.deepseek.com/models",
-            note="incident feed only",
+            note="incident feed only (fallback: /history.rss); some non-browser TLS clients are refused",
         ),
-        _entry(
-            "huggingface",
-            "Hugging Face",
-            "https://status.huggingface.co",
-            "auto",
-            note="platform unconfirmed: detected at first poll",
-        ),
-        _entry(
-            "openrouter",
-            "OpenRouter",
-            "https://status.openrouter.ai",
-            "feed",
-            source="https://status.openrouter.ai/incidents.rss",
-            note="incident feed only",
-        ),
+        _entry("huggingface", "Hugging Face", "https://status.huggingface.co", "betterstack"),
+        _entry("openrouter", "OpenRouter", "https://status.openrouter.ai", "datadog"),
         _entry("together", "Together AI", "https://status.together.ai", "betterstack"),
-        _entry("replicate", "Replicate", "https://www.replicatestatus.com", "incidentio"),
-        _entry("fireworks", "Fireworks AI", "https://status.fireworks.ai", "statuspage"),
+        _entry(
+            "replicate",
+            "Replicate",
+            "https://www.cloudflarestatus.com",
+            "statuspage",
+            components=("Replicate",),
+            note='the component "Replicate" of Cloudflare\'s status page',
+        ),
+        _entry("fireworks", "Fireworks AI", "https://status.fireworks.ai", "incidentio"),
         _entry("elevenlabs", "ElevenLabs", "https://status.elevenlabs.io", "incidentio"),
-        _entry("stability", "Stability AI", "https://status.stability.ai", "statuspage"),
+        _entry("stability", "Stability AI", "https://status.stability.ai", "incidentio"),
         _entry("github", "GitHub", "https://www.githubstatus.com", "statuspage"),
         _entry("cursor", "Cursor", "https://status.cursor.com", "statuspage"),
         _entry(
@@ -143,9 +144,8 @@ CATALOG: dict[str, ProviderSpec] = {
             "AWS Bedrock",
             "https://health.aws.amazon.com/health/status",
             "feed",
-            source="https://status.aws.amazon.com/rss/all.rss",
-            match=("Bedrock",),
-            note="AWS-wide feed filtered to Bedrock",
+            source="https://status.aws.amazon.com/rss/bedrock-us-east-1.rss",
+            note="Bedrock in us-east-1 (other regions: bedrock-<region>.rss as a custom provider)",
         ),
         _entry("cloudflare", "Cloudflare", "https://www.cloudflarestatus.com", "statuspage"),
         _entry("vercel", "Vercel", "https://www.vercel-status.com", "statuspage"),

@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(sub, top=False)
         if name == "status":
             sub.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+        if name == "providers":
+            help_check = _("fetch each built-in provider once and say whether it still answers as listed")
+            sub.add_argument("--check", action="store_true", help=help_check)
         if name == "history":
             _add_history_arguments(sub)
     return parser
@@ -181,6 +184,18 @@ def cmd_providers(config: Config) -> int:
     for row in [header, *rows]:
         print("  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row)).rstrip())
     return 0
+
+
+def cmd_check_providers() -> int:
+    """`trayapp providers --check`: read each built-in once; 0 all as listed, 1 not, 3 offline."""
+    from trayapp.shell.catalog_check import check_exit_code, is_offline, report_lines, run_check
+
+    results = run_check(list(CATALOG.values()))
+    if is_offline(results):
+        _say(_("offline: no status page could be reached"))
+        return check_exit_code(results)
+    print("\n".join(report_lines(results)))
+    return check_exit_code(results)
 
 
 def cmd_check_config(path: Path | None) -> int:
@@ -291,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "status":
         return cmd_status(config, args.json)
     if command == "providers":
-        return cmd_providers(config)
+        return cmd_check_providers() if args.check else cmd_providers(config)
     if command == "watch":
         return cmd_watch(config, config_path)
     if command == "history":

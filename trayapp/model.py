@@ -135,6 +135,11 @@ class Suspicion:
         return f"API edge: {self.failed} of the last {self.checks} checks failed ({self.seen})"
 
 
+#: The `error` of a provider that publishes no status document a plain HTTP client can read
+#: (catalog kind "none"): its state stays unknown, but it does not count toward the icon.
+NO_STATUS_FEED = "no status feed"
+
+
 @dataclass(frozen=True)
 class ProviderView:
     """One provider as trayapp shows it: confirmed state, what the page says, errors."""
@@ -158,6 +163,11 @@ class ProviderView:
         """The state the icon and exit code count: a suspected problem counts as degraded."""
         return max(self.state, State.DEGRADED) if self.suspected is not None else self.state
 
+    @property
+    def has_feed(self) -> bool:
+        """False for a provider that publishes no status document at all (see NO_STATUS_FEED)."""
+        return self.error != NO_STATUS_FEED
+
 
 #: What the icon draws besides a state: a suspected, unreported problem, or being offline.
 Badge = Literal["none", "suspected", "offline"]
@@ -179,7 +189,10 @@ class Snapshot:
         """
         if not self.providers or self.offline:
             return State.UNKNOWN
-        return worst(p.alert_state for p in self.providers)
+        # A provider with no status feed is unknown for good: it counts only through what its
+        # API probe suspects, so that it never keeps the icon grey on its own.
+        counted = [p.alert_state for p in self.providers if p.has_feed or p.suspected is not None]
+        return worst(counted) if counted else State.UNKNOWN
 
     @property
     def badge(self) -> Badge:

@@ -87,6 +87,28 @@ def test_match_is_case_insensitive() -> None:
     assert page.closed_incident_ids == frozenset()
 
 
+def test_match_by_product_id_survives_a_rename() -> None:
+    """A match word equal to a product id matches that product whatever its title is now."""
+    renamed = {
+        "id": "r1",
+        "external_desc": "Elevated errors",
+        "affected_products": [{"title": "Renamed product", "id": "Z0FZJAMvEB4j3NbCJs6B"}],
+    }
+    other = {
+        "id": "r2",
+        "external_desc": "x",
+        "affected_products": [{"title": "BigQuery", "id": "9CcrhHUcFevXPSVaSxkf"}],
+    }
+    context = ParseContext(
+        page_url="https://status.cloud.google.com", now=NOW, match=("Z0FZJAMvEB4j3NbCJs6B",)
+    )
+    page = parse_incidents(_body(renamed, other), context)
+    assert [i.id for i in page.incidents] == ["r1"]
+    # Ids are compared whole and exactly: a fragment of one is no match.
+    partial = ParseContext(page_url="https://status.cloud.google.com", now=NOW, match=("Z0FZJAMv",))
+    assert parse_incidents(_body(renamed), partial).incidents == ()
+
+
 def _body(*incidents: dict[str, Any]) -> bytes:
     return json.dumps(list(incidents)).encode()
 

@@ -88,3 +88,9 @@ def test_garbage_reasons_are_readable() -> None:
         parse_document(parser, b'{"status": {"indicator": "none"', CONTEXT)
         == "not a status page: unreadable response"
     )
+
+
+def test_every_format_is_covered() -> None:
+    """Each registered format's documents are among the parsers tried above (Datadog included)."""
+    assert {name.split(":")[0] for name in PARSERS} == set(FORMATS)
+    assert "datadog:config.json" in PARSERS

@@ -179,6 +179,20 @@ def test_providers_lists_the_catalog() -> None:
         assert wanted in ids
     watched = {row.split()[0] for row in rows[1:] if row.rstrip().endswith("yes")}
     assert watched == {"openai", "anthropic"}
+    # The FORMAT column as checked in 2026-09: moved platforms, and Mistral without a status feed.
+    formats = {row.split()[0]: row.split()[-2] for row in rows[1:]}
+    assert formats["openrouter"] == "datadog"
+    assert formats["perplexity"] == "incidentio"
+    assert formats["fireworks"] == "incidentio"
+    assert formats["huggingface"] == "betterstack"
+    assert formats["mistral"] == "none"
+    assert "https://www.cloudflarestatus.com" in next(row for row in rows if row.startswith("replicate "))
+
+
+def test_providers_help_offers_check() -> None:
+    result = trayapp("providers", "--help")
+    assert result.returncode == 0
+    assert "--check" in result.stdout
 
 
 def test_check_config_reports_file_and_line(tmp_path: Path) -> None:

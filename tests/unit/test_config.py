@@ -538,7 +538,7 @@ def test_an_id_entry_enables_a_provider_missing_from_builtin() -> None:
     gemini = replace(CATALOG["gemini"], components=("Vertex Gemini API",))
     assert config.providers == (OPENAI, ANTHROPIC, CUSTOM, gemini)
     assert gemini.builtin
-    assert gemini.match == ("Gemini", "Vertex")
+    assert gemini.match == ("Gemini", "Vertex", "Z0FZJAMvEB4j3NbCJs6B")
 
 
 def test_an_id_entry_without_components_watches_everything() -> None:

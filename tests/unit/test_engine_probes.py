@@ -170,3 +170,29 @@ def test_a_probe_not_run_yet_is_enabled_and_not_checked() -> None:
     engine, _ = engine_with()
     probe = engine.snapshot().provider("a").probe  # type: ignore[union-attr]
     assert (probe.enabled, probe.ok, probe.detail) == (True, None, "not checked yet")
+
+
+def test_a_provider_without_a_status_feed_counts_through_its_probe() -> None:
+    """Kind "none": unknown with "no status feed", the icon left to the others, a failing probe suspected."""
+    from trayapp.catalog import NO_FEED
+    from trayapp.model import NO_STATUS_FEED
+
+    silent = ProviderSpec(id="m", name="Mu", page="https://m.example", kind=NO_FEED, probe=EDGE, builtin=True)
+    engine = Engine([silent, B], NotificationSettings(), RecordingNotifier())
+    engine.set_probe_settings(enabled=True, notify=False)
+    engine.handle(silent, Failure(NO_STATUS_FEED))
+    engine.handle(B, CALM)
+    engine.handle_probe(silent, up(0))
+    snapshot = engine.snapshot()
+    view = snapshot.provider("m")
+    assert view is not None
+    assert (view.state, view.error) == (State.UNKNOWN, NO_STATUS_FEED)
+    assert snapshot.overall == State.OPERATIONAL
+    assert exit_code(snapshot) == 0
+    for minute in (1, 2, 3):
+        engine.handle_probe(silent, down(minute))
+    snapshot = engine.snapshot()
+    view = snapshot.provider("m")
+    assert view is not None
+    assert view.suspected is not None
+    assert snapshot.overall == State.DEGRADED

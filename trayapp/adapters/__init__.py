@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from trayapp.adapters._common import ParseContext, ParseError
 from trayapp.adapters.betterstack import parse_index
+from trayapp.adapters.datadog import parse_config
 from trayapp.adapters.feed import parse_feed
 from trayapp.adapters.google import parse_incidents
 from trayapp.adapters.incidentio import parse_proxy, parse_widget
@@ -81,6 +82,7 @@ FORMATS: dict[str, tuple[Source, ...]] = {
         _source("index", Document("index.json", parse_index)),
         FEED_SOURCES[4],
     ),
+    "datadog": (_source("config", Document("config.json", parse_config)),),
     "google": (_source("incidents", Document("incidents.json", parse_incidents)),),
     "feed": FEED_SOURCES,
 }
@@ -105,6 +107,7 @@ DETECTION_ORDER: tuple[tuple[str, Source], ...] = (
     ("statuspage", FORMATS["statuspage"][0]),
     ("instatus", FORMATS["instatus"][0]),
     ("betterstack", FORMATS["betterstack"][0]),
+    ("datadog", FORMATS["datadog"][0]),
     ("google", FORMATS["google"][0]),
     *(("feed", source) for source in FEED_SOURCES),
 )
@@ -115,6 +118,7 @@ DIRECT_PARSERS: tuple[tuple[str, str, Parser], ...] = (
     ("/api/v1/summary", "incidentio", parse_widget),
     ("incidents.json", "google", parse_incidents),
     ("index.json", "betterstack", parse_index),
+    ("config.json", "datadog", parse_config),
     ("summary.json", "statuspage", parse_summary),
     (".json", "statuspage", parse_summary),
 )

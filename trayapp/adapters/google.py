@@ -44,9 +44,15 @@ def _products(item: Mapping[str, Any]) -> list[str]:
 
 
 def _matches(item: Mapping[str, Any], words: Sequence[str]) -> bool:
-    """True when no words are given or a product title contains one of them (any case)."""
+    """True when no words are given, a product title contains one (any case) or a product id is one.
+
+    Ids are compared whole: a product keeps its id when Google renames it.
+    """
     wanted = [word.casefold() for word in words if word.strip()]
     if not wanted:
+        return True
+    ids = {as_str(product.get("id")) for product in as_dicts(item.get("affected_products"))}
+    if any(word.strip() in ids for word in words):
         return True
     return any(word in title.casefold() for title in _products(item) for word in wanted)
 

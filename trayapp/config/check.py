@@ -41,7 +41,16 @@ _MAX_INTERVAL = 86400.0
 
 _LANGUAGES: tuple[str, ...] = ("auto", "en", "it")
 # The same tuple as trayapp.adapters.KINDS, kept here so the config needs no adapter import.
-KINDS: tuple[str, ...] = ("auto", "statuspage", "incidentio", "instatus", "betterstack", "google", "feed")
+KINDS: tuple[str, ...] = (
+    "auto",
+    "statuspage",
+    "incidentio",
+    "instatus",
+    "betterstack",
+    "datadog",
+    "google",
+    "feed",
+)
 _SEVERITIES: tuple[str, ...] = tuple(state.label for state in State)
 
 _TOP_KEYS = ("poll_interval", "language", "builtin", "notifications", "probes", "history", "providers")
@@ -307,7 +316,8 @@ class _Checker:
             message = _("unknown provider id '{id}'; a custom provider needs a url {hint}")
             self.problem((*path, "id"), message.format(id=provider_id, hint=catalog_hint()))
             return None
-        spec = replace(CATALOG[provider_id], components=components)
+        # An entry without a filter keeps the catalog's own (Replicate is one component of a page).
+        spec = replace(CATALOG[provider_id], components=components or CATALOG[provider_id].components)
         return replace(spec, name=name) if name else spec
 
     def custom(self, table: Mapping[str, object], path: KeyPath) -> ProviderSpec | None:

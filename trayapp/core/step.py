@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
 
-from trayapp.catalog import ProviderSpec
+from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.codec import SavedState
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
 from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
@@ -145,7 +145,8 @@ def _probe_track(state: EngineState, spec: ProviderSpec) -> ProbeTrack | None:
 
 def is_offline(state: EngineState) -> bool:
     """Every page's latest poll and every probe's latest try failed without reaching a server."""
-    specs = [spec for spec in state.specs if spec.id in state.tracks]
+    # A provider with no status feed is never polled: it says nothing about the network.
+    specs = [spec for spec in state.specs if spec.id in state.tracks and spec.kind != NO_FEED]
     if not specs or any(spec.id not in state.unreachable for spec in specs):
         return False
     runs = [state.unreachable[spec.id] for spec in specs]
@@ -168,7 +169,8 @@ def build_snapshot(state: EngineState, checked_at: datetime | None) -> Snapshot:
         if offline:
             view = replace(view, error="offline", probe=probe_view(track))
         else:
-            says_operational = view.state is State.OPERATIONAL
+            # With no status feed, a failing probe is the only sign of trouble there is.
+            says_operational = view.state is State.OPERATIONAL or spec.kind == NO_FEED
             found = suspicion(track, says_operational) if track is not None else None
             view = replace(view, probe=probe_view(track), suspected=found)
         views.append(view)

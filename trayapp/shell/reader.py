@@ -33,9 +33,9 @@ from trayapp.adapters import (
 )
 from trayapp.adapters._common import join_url
 from trayapp.adapters.feed import parse_feed
-from trayapp.catalog import ProviderSpec
+from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.rollup import apply_filter
-from trayapp.model import Failure, ParsedPage
+from trayapp.model import NO_STATUS_FEED, Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ class PageReader:
 
     async def read(self, spec: ProviderSpec, now: datetime | None = None) -> ParsedPage | Failure:
         """One poll of one provider: a parsed page, or why not."""
+        if spec.kind == NO_FEED:
+            return Failure(NO_STATUS_FEED)  # nothing to fetch: said at once, without a request
         context = ParseContext(page_url=spec.page, now=now or datetime.now(UTC), match=spec.match)
         direct = _direct_document(spec)
         if direct is not None:
