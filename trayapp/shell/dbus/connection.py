@@ -164,7 +164,7 @@ class BusConnection:
         except ConnectionError:
             return None
         finally:
-            with self._lock:
+            with self._lock:  # a timed-out call's entry would otherwise stay forever
                 self._pending = {k: v for k, v in self._pending.items() if v is not future}
 
     def call_async(self, msg: Message, callback: ReplyCallback | None = None) -> None:
@@ -209,8 +209,8 @@ class BusConnection:
 
     def name_has_owner(self, name: str) -> bool:
         """Whether someone owns `name` on the bus now."""
-        body = self.call(message_bus.NameHasOwner(name))
-        return bool(body is not None and not is_error(body) and body.body[0])
+        reply = self.call(message_bus.NameHasOwner(name))
+        return bool(reply is not None and not is_error(reply) and reply.body[0])
 
     def name_owner(self, name: str) -> str | None:
         """The unique name owning `name` now, or None."""
