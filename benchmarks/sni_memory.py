@@ -29,7 +29,14 @@ TARGET_RATIO = 1.25
 def _child(backend: str) -> None:
     """The measured script: show the icon with a menu and wait until killed."""
     if backend == "sni":
-        from trayapp.shell.dbus.sni import StatusNotifierIcon as Icon
+        os.environ["PYSTRAY_BACKEND"] = "dummy"  # pystray loads no display backend
+        import pystray._base
+
+        from trayapp.shell.dbus.sni import StatusNotifierBackend
+
+        class Icon(StatusNotifierBackend, pystray._base.Icon):  # type: ignore[misc]
+            """pystray's Icon on the StatusNotifierItem backend, as shell/tray.py puts it together."""
+
     else:
         os.environ["PYSTRAY_BACKEND"] = "xorg"
         from pystray import Icon

@@ -16,17 +16,20 @@ from jeepney.io.threading import ReceiveStopped, open_dbus_connection
 
 from tests.support.desktop import classify, counted_colours, dominant_colour, wait_for
 from tests.support.private_bus import RecorderThread, name_owner, private_bus
-from tests.support.sni_host import FakeWatcherHost
+from tests.support.sni_host import FakeWatcherHost, status_notifier_icon_class
 from trayapp.core.notices import Notice
 from trayapp.model import State
 from trayapp.shell.dbus.connection import BusConnection
 from trayapp.shell.dbus.notifications import DBusNotifier
-from trayapp.shell.dbus.sni import StatusNotifierIcon, watcher_present
+from trayapp.shell.dbus.sni import watcher_present
 from trayapp.shell.icons import IconSet
 
 pytestmark = pytest.mark.timeout(60)
 
 ICONS = IconSet()
+
+
+Item = tuple[Any, FakeWatcherHost, "Actions"]
 
 
 @pytest.fixture
@@ -148,10 +151,10 @@ def tray_menu(
 
 
 @pytest.fixture
-def item(bus: str, pystray: Any) -> Iterator[tuple[StatusNotifierIcon, FakeWatcherHost, Actions]]:
+def item(bus: str, pystray: Any) -> Iterator[Item]:
     actions = Actions()
     with FakeWatcherHost(bus) as host:
-        icon = StatusNotifierIcon(
+        icon = status_notifier_icon_class()(
             "trayapp",
             ICONS.get(State.OPERATIONAL),
             "trayapp — OpenAI: operational",
@@ -169,9 +172,7 @@ def item(bus: str, pystray: Any) -> Iterator[tuple[StatusNotifierIcon, FakeWatch
             assert not runner.is_alive()
 
 
-def test_the_item_registers_and_answers_getall_before_the_watcher_replies(
-    item: tuple[StatusNotifierIcon, FakeWatcherHost, Actions], bus: str
-) -> None:
+def test_the_item_registers_and_answers_getall_before_the_watcher_replies(item: Item, bus: str) -> None:
     icon, host, _ = item
     registration = host.item()
     assert registration.service.startswith("org.kde.StatusNotifierItem-")
@@ -196,7 +197,7 @@ def test_the_item_registers_and_answers_getall_before_the_watcher_replies(
 
 
 def test_icon_tooltip_and_status_changes_reach_the_host(
-    item: tuple[StatusNotifierIcon, FakeWatcherHost, Actions],
+    item: Item,
 ) -> None:
     icon, host, _ = item
     assert {colour_of(image) for image in host.icon_images()} == {"operational"}
@@ -218,9 +219,7 @@ def test_icon_tooltip_and_status_changes_reach_the_host(
     }
 
 
-def test_the_menu_is_exported_and_its_items_work(
-    item: tuple[StatusNotifierIcon, FakeWatcherHost, Actions], pystray: Any
-) -> None:
+def test_the_menu_is_exported_and_its_items_work(item: Item, pystray: Any) -> None:
     icon, host, actions = item
     revision, root = host.layout()
     top = [child["props"].get("label", "-") for child in root["children"]]
@@ -298,7 +297,7 @@ def test_the_menu_is_exported_and_its_items_work(
     assert host.signals_named("ItemsPropertiesUpdated")  # same structure: property updates too
 
 
-def test_activate_runs_the_default_item(item: tuple[StatusNotifierIcon, FakeWatcherHost, Actions]) -> None:
+def test_activate_runs_the_default_item(item: Item) -> None:
     _icon, host, actions = item
     host.activate()
     actions.wait("details")
@@ -312,7 +311,7 @@ def test_the_item_registers_again_when_the_watcher_restarts(bus: str, pystray: A
     actions = Actions()
     first = FakeWatcherHost(bus)
     first.start()
-    icon = StatusNotifierIcon(
+    icon = status_notifier_icon_class()(
         "trayapp", ICONS.get(State.OPERATIONAL), "trayapp", tray_menu(pystray, actions), bus_address=bus
     )
     runner = threading.Thread(target=icon.run, name="tray-main")
@@ -335,7 +334,7 @@ def test_the_item_registers_again_when_the_watcher_restarts(bus: str, pystray: A
 
 
 def test_an_item_started_before_any_watcher_registers_when_one_appears(bus: str, pystray: Any) -> None:
-    icon = StatusNotifierIcon(
+    icon = status_notifier_icon_class()(
         "trayapp", ICONS.get(State.MAJOR), "trayapp", tray_menu(pystray, Actions()), bus_address=bus
     )
     runner = threading.Thread(target=icon.run, name="tray-main")

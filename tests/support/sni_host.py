@@ -10,6 +10,9 @@ host does: properties, ``IconPixmap`` as an image, the dbusmenu layout, ``Event`
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -50,6 +53,34 @@ class Registration:
     sender: str
     properties: dict[str, Any]
     time: float
+
+
+@functools.cache
+def status_notifier_icon_class() -> Any:
+    """The app's tray icon class on the StatusNotifierItem backend, put together as shell/tray.py does.
+
+    Without pystray loaded yet, it is imported with its dummy backend (the package picks and
+    loads a backend on import, and the xorg one needs a display); the environment is left as
+    it was.
+    """
+    if "pystray" not in sys.modules:
+        saved = os.environ.get("PYSTRAY_BACKEND")
+        os.environ["PYSTRAY_BACKEND"] = "dummy"
+        try:
+            import pystray._base
+        finally:
+            if saved is None:
+                del os.environ["PYSTRAY_BACKEND"]
+            else:
+                os.environ["PYSTRAY_BACKEND"] = saved
+    import pystray._base
+
+    from trayapp.shell.dbus.sni import StatusNotifierBackend
+
+    class StatusNotifierIcon(StatusNotifierBackend, pystray._base.Icon):  # type: ignore[misc]
+        """pystray's Icon on the StatusNotifierItem backend."""
+
+    return StatusNotifierIcon
 
 
 def argb_to_image(width: int, height: int, data: bytes) -> Image.Image:

@@ -2,10 +2,18 @@
 
 KDE Plasma, GNOME with the AppIndicator extension, Cinnamon and the SNI plugins of XFCE/LXQt
 show items registered with `org.kde.StatusNotifierWatcher`; the menu is exported through
-com.canonical.dbusmenu (`menu.py`). `StatusNotifierIcon` keeps pystray's Icon/Menu/MenuItem
-API: `run(setup)` in the main thread, `icon`, `title`, `menu`, `visible`, `update_menu()`,
-`stop()`. Menu actions and `Activate` (the default menu item, as a left click on other
-backends) run on the thread that called `run`, like pystray's own backends do.
+com.canonical.dbusmenu (`menu.py`).
+
+`StatusNotifierBackend` implements what a pystray backend must (`_run`, `_show`, `_hide`,
+`_update_icon`, `_update_title`, `_update_menu`, `_notify`, `_stop`, ...). pystray's home is
+`shell/tray.py`, so the icon class is put together there, mixin first::
+
+    import pystray._base
+    class StatusNotifierIcon(StatusNotifierBackend, pystray._base.Icon): ...
+
+and keeps pystray's Icon/Menu/MenuItem API: `run(setup)`, `icon`, `title`, `menu`, `visible`,
+`update_menu()`, `stop()`. Menu actions and `Activate` (the default menu item, as a left click
+on other backends) run on the thread that called `run`, like pystray's own backends do.
 
 The item owns `org.kde.StatusNotifierItem-<pid>-<n>` and registers that name (the form every
 watcher accepts); it registers again whenever a new watcher appears on the bus.
@@ -19,7 +27,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jeepney import DBusAddress, MatchRule, Message, new_method_call, new_method_return, new_signal
 
@@ -35,29 +43,6 @@ from trayapp.shell.dbus.connection import (
     member_of,
 )
 from trayapp.shell.dbus.menu import MENU_PATH, DBusMenu
-
-
-def _load_pystray_base() -> Any:
-    """pystray's backend-independent module, imported without loading a display backend.
-
-    Importing any pystray module first imports the package, which picks and loads a backend
-    (the xorg one raises without a display and costs an X connection's worth of memory): with
-    no backend chosen yet, the dummy one is chosen for the time of the import.
-    """
-    import sys
-
-    if "pystray" not in sys.modules and not os.environ.get("PYSTRAY_BACKEND"):
-        os.environ["PYSTRAY_BACKEND"] = "dummy"
-        try:
-            import pystray._base
-        finally:
-            del os.environ["PYSTRAY_BACKEND"]
-    import pystray._base
-
-    return pystray._base
-
-
-_base = _load_pystray_base()
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +153,23 @@ def watcher_present(bus: BusConnection | None = None, address: str = "SESSION") 
         probe.close()
 
 
-class StatusNotifierIcon(_base.Icon):  # type: ignore[misc,name-defined]
-    """A pystray Icon shown as a StatusNotifierItem with a dbusmenu menu.
+class StatusNotifierBackend:
+    """The StatusNotifierItem backend of a pystray Icon (a mixin: see the module docstring).
 
     Besides pystray's API: `needs_attention` (True shows the item as NeedsAttention, e.g.
     during an outage), `registered` (an Event set while a watcher has accepted the item) and
     `bus_address` (keyword argument; default: the session bus).
     """
+
+    if TYPE_CHECKING:  # what pystray's Icon provides
+        _icon: Any
+        _menu: Any
+        _icon_valid: bool
+        title: str
+
+        def _mark_ready(self) -> None: ...
+        def update_menu(self) -> None: ...
+        def __call__(self) -> None: ...
 
     HAS_DEFAULT_ACTION = True
     HAS_MENU = True
@@ -202,7 +197,7 @@ class StatusNotifierIcon(_base.Icon):  # type: ignore[misc,name-defined]
         self._needs_attention = False
         self._item_name: str | None = None
         self._no_watcher_logged = False
-        super().__init__(name, icon, title, menu, **kwargs)
+        super().__init__(name, icon, title, menu, **kwargs)  # type: ignore[call-arg]
         self._id = name or DEFAULT_ID
 
     # ------------------------------------------------------------------ the app's side
