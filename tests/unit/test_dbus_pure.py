@@ -205,18 +205,3 @@ def test_notices_carry_the_incident_impact() -> None:
     assert summary_notice([IncidentStarted("openai", "OpenAI", major, True)]).impact == State.MAJOR
     assert resolve_notice("openai", "OpenAI", major, at(60)).impact is None
 
-
-def test_only_the_dbus_package_imports_jeepney() -> None:
-    from tests.test_layering import PACKAGE, imported_modules
-
-    importers = {
-        path.relative_to(PACKAGE).as_posix()
-        for path in PACKAGE.rglob("*.py")
-        if any(name.split(".")[0] == "jeepney" for name in imported_modules(path))
-    }
-    assert importers == {
-        "shell/dbus/connection.py",
-        "shell/dbus/menu.py",
-        "shell/dbus/notifications.py",
-        "shell/dbus/sni.py",
-    }

@@ -2,8 +2,8 @@
 
 - `DBusNotifier(icon_path, open_url, open_details).send(notice)`: notifications with actions;
 - `watcher_present()`: whether a StatusNotifierWatcher (a tray host for SNI items) is there;
-- `trayapp.shell.dbus.sni.StatusNotifierIcon`: a pystray Icon shown as a StatusNotifierItem
-  (import it only when needed: importing it imports pystray).
+- `trayapp.shell.dbus.sni.StatusNotifierBackend`: the StatusNotifierItem backend of a pystray
+  Icon, mixed in by shell/tray.py: `class StatusNotifierIcon(StatusNotifierBackend, pystray._base.Icon)`.
 """
 
 from __future__ import annotations
