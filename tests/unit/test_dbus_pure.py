@@ -204,4 +204,3 @@ def test_notices_carry_the_incident_impact() -> None:
     assert urgency(start_notice("openai", "OpenAI", work)) == URGENCY_LOW
     assert summary_notice([IncidentStarted("openai", "OpenAI", major, True)]).impact == State.MAJOR
     assert resolve_notice("openai", "OpenAI", major, at(60)).impact is None
-
