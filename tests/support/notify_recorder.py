@@ -129,6 +129,7 @@ class Recorder:
         self.conn = conn
         self.jsonl = jsonl
         self.next_id = 1
+        self.capabilities = list(CAPABILITIES)
 
     def handle(self, msg: Message) -> None:
         """Answer one incoming message (method calls only; signals are ignored)."""
@@ -163,7 +164,7 @@ class Recorder:
                     )
                 return new_method_return(msg, "u", (self._notify(msg),))
             if member == "GetCapabilities":
-                return new_method_return(msg, "as", (CAPABILITIES,))
+                return new_method_return(msg, "as", (self.capabilities,))
             if member == "GetServerInformation":
                 return new_method_return(msg, "ssss", SERVER_INFORMATION)
             if member == "CloseNotification" and msg.body and isinstance(msg.body[0], int):

@@ -26,6 +26,8 @@ class Notice:
     url: str | None = None
     provider_id: str = ""
     incident_id: str = ""
+    # How bad the incident is (starts and updates), for the notification's urgency.
+    impact: State | None = None
 
 
 class Notifier(Protocol):
@@ -58,6 +60,10 @@ def _status_sentence(incident: Incident) -> str:
     return sentence
 
 
+def _impact(incident: Incident) -> State:
+    return State.MAINTENANCE if incident.is_maintenance else incident.impact
+
+
 def start_notice(provider_id: str, provider_name: str, incident: Incident) -> Notice:
     """The notification for an incident that started."""
     return Notice(
@@ -67,6 +73,7 @@ def start_notice(provider_id: str, provider_name: str, incident: Incident) -> No
         incident.url,
         provider_id,
         incident.id,
+        _impact(incident),
     )
 
 
@@ -80,6 +87,7 @@ def update_notice(provider_id: str, provider_name: str, incident: Incident) -> N
         incident.url,
         provider_id,
         incident.id,
+        _impact(incident),
     )
 
 
@@ -138,7 +146,15 @@ def summary_notice(started: Sequence[IncidentStarted]) -> Notice:
     if len(started) == 1:
         event = started[0]
         notice = start_notice(event.provider_id, event.provider_name, event.incident)
-        return Notice("summary", notice.title, notice.body, notice.url, event.provider_id, event.incident.id)
+        return Notice(
+            "summary",
+            notice.title,
+            notice.body,
+            notice.url,
+            event.provider_id,
+            event.incident.id,
+            notice.impact,
+        )
     lines = [
         f"{event.provider_name}: {event.incident.name} ({impact_phrase(event.incident)})" for event in started
     ]
