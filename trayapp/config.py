@@ -31,7 +31,6 @@ stay as written. The commented default file is written in English, like its keys
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import math
 import os
 import re
@@ -40,9 +39,9 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec, slugify
+from trayapp.core import urls
 from trayapp.core.probing import probe_target
 from trayapp.i18n import _
 from trayapp.model import State
@@ -276,34 +275,19 @@ def _label(path: _KeyPath, key: str) -> str:
 
 def is_loopback(url: str) -> bool:
     """Whether the URL's host is a loopback address (127.0.0.0/8, ::1) or `localhost`."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return False
-    if not host:
-        return False
-    if host.rstrip(".") == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+    return urls.is_loopback(url)
 
 
 def _url_problem(url: str) -> str | None:
     """Why `url` cannot be a page or probe URL, or None when it can."""
-    if not url or any(char.isspace() or ord(char) < 32 for char in url):
+    problem = urls.url_problem(url, fetched=True)
+    if problem is urls.UrlProblem.SPACES:
         return _("must be a URL without spaces")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
+    if problem is urls.UrlProblem.MALFORMED:
         return _("is not a valid URL: {value}").format(value=_show(url))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if problem is urls.UrlProblem.NOT_WEB:
         return _("must be an absolute https:// URL with a host, not {value}").format(value=_show(url))
-    if parts.scheme == "http" and not is_loopback(url):
+    if problem is urls.UrlProblem.PLAIN_HTTP:
         return _("plain http:// is allowed only for loopback addresses; use https://")
     return None
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from trayapp.core import urls
 from trayapp.model import State
 
 
@@ -148,8 +149,5 @@ def join_url(base: str, path: str) -> str:
 
 
 def safe_url(value: Any) -> str | None:
-    """`value` when it is an absolute http(s) URL, else None (never javascript: and such)."""
-    text = as_str(value)
-    if re.match(r"^https?://[^\s<>\"']+$", text, re.IGNORECASE):
-        return text
-    return None
+    """A payload's URL field (trimmed) when `core.urls` lets it be a link, else None."""
+    return urls.safe_url(as_str(value))
