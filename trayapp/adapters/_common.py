@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from trayapp.core import urls
-from trayapp.model import State
+from trayapp.model import Component, Incident, ParsedPage, State
 
 
 class ParseError(ValueError):
@@ -30,6 +30,37 @@ class ParseContext:
     page_url: str
     now: datetime
     match: tuple[str, ...] = ()
+
+
+@dataclass
+class Filed:
+    """Incidents and maintenances of one document, sorted as they are read (the first seen wins)."""
+
+    base: str
+    unknown: list[str]
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    upcoming: dict[str, Incident] = field(default_factory=dict)
+    closed: set[str] = field(default_factory=set)
+    past: dict[str, Incident] = field(default_factory=dict)
+
+    def has(self, item_id: str) -> bool:
+        """Whether an item with this id was already filed."""
+        return item_id in self.incidents or item_id in self.upcoming or item_id in self.closed
+
+    def page(
+        self, components: tuple[Component, ...], indicator: State | None, page_name: str | None
+    ) -> ParsedPage:
+        """The parsed page: these components and indicator with everything filed."""
+        return ParsedPage(
+            components=components,
+            incidents=tuple(self.incidents.values()),
+            indicator=indicator,
+            upcoming=tuple(self.upcoming.values()),
+            closed_incident_ids=frozenset(self.closed),
+            closed_incidents=tuple(self.past.values()),
+            unknown_values=tuple(self.unknown),
+            page_name=page_name,
+        )
 
 
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from trayapp.adapters._common import (
+    Filed,
     ParseContext,
     ParseError,
     Vocabulary,
@@ -65,21 +66,11 @@ class _Leaf:
 
 
 @dataclass
-class _Filed:
-    """What one proxy document says about incidents and maintenances, sorted as it is read."""
+class _Filed(Filed):
+    """A proxy document's filing, with the component names and the time it is read at."""
 
-    names: Mapping[str, str]
-    base: str
-    now: datetime
-    unknown: list[str]
-    incidents: dict[str, Incident] = field(default_factory=dict)
-    upcoming: dict[str, Incident] = field(default_factory=dict)
-    closed: set[str] = field(default_factory=set)
-    past: dict[str, Incident] = field(default_factory=dict)
-
-    def has(self, item_id: str) -> bool:
-        """Whether an item with this id was already filed."""
-        return item_id in self.incidents or item_id in self.upcoming or item_id in self.closed
+    names: Mapping[str, str] = field(kw_only=True)
+    now: datetime = field(kw_only=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,16 +98,7 @@ def parse_proxy(body: bytes, context: ParseContext) -> ParsedPage:
         _file_proxy_maintenance(raw, filed)
     if not leaves and not filed.incidents and not filed.upcoming and not as_dicts(summary.get("components")):
         raise ParseError("not a status page: no components or incidents")
-    return ParsedPage(
-        components=components,
-        incidents=tuple(filed.incidents.values()),
-        indicator=None,
-        upcoming=tuple(filed.upcoming.values()),
-        closed_incident_ids=frozenset(filed.closed),
-        closed_incidents=tuple(filed.past.values()),
-        unknown_values=tuple(unknown),
-        page_name=as_str(summary.get("name")) or None,
-    )
+    return filed.page(components=components, indicator=None, page_name=as_str(summary.get("name")) or None)
 
 
 def _proxy_summary(body: bytes) -> Mapping[str, Any]:
