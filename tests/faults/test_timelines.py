@@ -29,12 +29,12 @@ from hypothesis.stateful import (
 )
 
 from tests.support.builders import T0
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.codec import decode_state
 from trayapp.engine import Engine
 from trayapp.model import Component, Incident, ParsedPage, State
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
@@ -25,7 +26,6 @@ from trayapp.app import Watch, fetch_snapshot
 from trayapp.config import load_config
 from trayapp.core.view import exit_code, snapshot_json
 from trayapp.model import State
-from trayapp.shell.notify import RecordingNotifier
 
 CALM = (
     b'{"status": {"indicator": "none"}, "components": [{"id": "c", "name": "API", "status": "operational"}]}'

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.notifiers import RecordingNotifier
 from trayapp import paths
 from trayapp.app import run_watch
 from trayapp.config import load_config
-from trayapp.shell.notify import RecordingNotifier
 
 
 class LockedBuffer(io.StringIO):

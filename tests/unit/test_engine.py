@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.builders import incident, page
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.codec import SavedState
 from trayapp.engine import Engine
 from trayapp.model import State
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support.builders import incident, page
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.probing import Attempt, Outcome
 from trayapp.core.view import exit_code, snapshot_json
 from trayapp.engine import Engine
 from trayapp.model import State
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import Failure
 
 EDGE = "https://api.alpha.example/v1/models"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.support.builders import T0, at, incident, page
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.config import NotificationSettings
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
@@ -16,7 +17,6 @@ from trayapp.engine import Engine, past_incidents
 from trayapp.model import Component, Incident, ParsedPage, ProviderView, State
 from trayapp.shell.history import HistoryRecorder
 from trayapp.shell.history_read import read_report
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import Failure
 from trayapp.shell.store import StateStore
 
