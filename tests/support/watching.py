@@ -63,6 +63,18 @@ def write_config(path: Path, providers: list[tuple[str, str, str]], extra: str =
     return path
 
 
+def two_pages_config(path: Path, server_url: str, extra: str = "") -> Path:
+    """A config watching OpenAI (incident.io) and Anthropic (Statuspage) on the local server."""
+    return write_config(
+        path,
+        [
+            ("OpenAI", server_url + "/openai", "incidentio"),
+            ("Anthropic", server_url + "/anthropic", "statuspage"),
+        ],
+        extra,
+    )
+
+
 @contextmanager
 def watching(config_path: Path, notifier: RecordingNotifier | None = None) -> Iterator[Watching]:
     """`trayapp watch` running in a thread until the block ends."""
