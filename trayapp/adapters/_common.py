@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from trayapp.core import urls
 from trayapp.model import Component, Incident, ParsedPage, State
@@ -177,6 +178,13 @@ def join_url(base: str, path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def incident_page(base: str, incident_id: str) -> str | None:
+    """`<page>/incidents/<id>` when there is an id and the page root is a safe web URL."""
+    if not incident_id or not safe_url(base):
+        return None
+    return safe_url(join_url(base, "incidents/" + quote(incident_id, safe="")))
 
 
 def safe_url(value: Any) -> str | None:

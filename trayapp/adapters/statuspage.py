@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from trayapp.adapters._common import (
     Filed,
@@ -22,7 +21,7 @@ from trayapp.adapters._common import (
     as_dicts,
     as_str,
     first_sentence,
-    join_url,
+    incident_page,
     load_json,
     parse_time,
     safe_url,
@@ -214,10 +213,7 @@ def _incident_url(raw: Mapping[str, Any], base: str) -> str | None:
     shortlink = safe_url(raw.get("shortlink"))
     if shortlink:
         return shortlink
-    item_id = as_str(raw.get("id"))
-    if not item_id or not safe_url(base):
-        return None
-    return safe_url(join_url(base, "incidents/" + quote(item_id, safe="")))
+    return incident_page(base, as_str(raw.get("id")))
 
 
 def _latest_update(value: Any) -> str:
