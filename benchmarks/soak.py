@@ -44,15 +44,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from trayapp.catalog import ProviderSpec
-from trayapp.engine import Engine
-from trayapp.logs import setup_logging
-from trayapp.model import Failure, ParsedPage
-from trayapp.settings import NotificationSettings
-from trayapp.shell.fetch import Fetcher
-from trayapp.shell.notify import RecordingNotifier
-from trayapp.shell.poller import Poller
-from trayapp.shell.store import StateStore
+# Run as a script: the repository root (for the tests' recording notifier) goes on the path.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.support.notifiers import RecordingNotifier  # noqa: E402
+from trayapp.catalog import ProviderSpec  # noqa: E402
+from trayapp.engine import Engine  # noqa: E402
+from trayapp.logs import setup_logging  # noqa: E402
+from trayapp.model import Failure, ParsedPage  # noqa: E402
+from trayapp.settings import NotificationSettings  # noqa: E402
+from trayapp.shell.fetch import Fetcher  # noqa: E402
+from trayapp.shell.poller import Poller  # noqa: E402
+from trayapp.shell.store import StateStore  # noqa: E402
 
 MAX_RSS_GROWTH_MB = 5.0
 FETCH_TIMEOUT = 0.5

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.server import StatusServer, running_server
+from tests.support.watching import two_pages_config
 from trayapp.i18n import set_language
 
 
@@ -61,3 +62,9 @@ def server() -> Iterator[StatusServer]:
     """A fake status server on 127.0.0.1."""
     with running_server() as started:
         yield started
+
+
+@pytest.fixture
+def two_pages(server: StatusServer, tmp_path: Path) -> Path:
+    """A config watching OpenAI (incident.io) and Anthropic (Statuspage) on `server`."""
+    return two_pages_config(tmp_path / "config.toml", server.url)

@@ -8,7 +8,7 @@
 #   bash tools/update_catalogs.sh compile     compile the .po files to .mo in place (pip install does it too)
 #
 # Then translate what is empty or fuzzy and run the catalog check:
-#   .venv/bin/pytest tests/unit/test_catalog.py
+#   .venv/bin/pytest tests/unit/test_translations.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,13 +6,12 @@ engine, poller and tray only ever see these.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec
 from trayapp.core.history.limits import RETENTION_DAYS
 from trayapp.core.probing import probe_target
+from trayapp.core.urls import is_loopback
 from trayapp.model import State
 
 MIN_REMOTE_INTERVAL = 30.0
@@ -60,24 +59,6 @@ class Config:
     probes: ProbeSettings = field(default_factory=ProbeSettings)
     providers: tuple[ProviderSpec, ...] = field(default_factory=_default_specs)
     history: HistorySettings = field(default_factory=HistorySettings)
-
-
-def is_loopback(url: str) -> bool:
-    """Whether the URL's host is a loopback address (127.0.0.0/8, ::1) or `localhost`."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return False
-    if not host:
-        return False
-    if host.rstrip(".") == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def page_is_loopback(spec: ProviderSpec) -> bool:

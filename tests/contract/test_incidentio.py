@@ -7,30 +7,32 @@ by the Statuspage parser.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.support.contract import (
+    CONTEXT,
+    DEGRADED,
+    FIXTURES,
+    MAINT,
+    MAJOR,
+    OK,
+    PARTIAL,
+    UNKNOWN,
+    Case,
+    Inc,
+    Parser,
+    check_case,
+    fixture_files,
+)
 from trayapp.adapters._common import ParseContext, ParseError
 from trayapp.adapters.incidentio import parse_proxy, parse_widget
 from trayapp.adapters.statuspage import parse_summary
-from trayapp.core.rollup import group_states, page_state
 from trayapp.model import ParsedPage, State
 
-Parser = Callable[[bytes, ParseContext], ParsedPage]
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "incidentio"
-CONTEXT = ParseContext(page_url="https://fallback.example", now=datetime(2026, 2, 5, tzinfo=UTC))
-
-OK = State.OPERATIONAL
-MAINT = State.MAINTENANCE
-UNKNOWN = State.UNKNOWN
-DEGRADED = State.DEGRADED
-PARTIAL = State.PARTIAL
-MAJOR = State.MAJOR
+INCIDENTIO = FIXTURES / "incidentio"
 
 OPENAI = "https://status.openai.com/incidents/"
 MAIN = "01KGP4Z7H0ERRRATES0CGPTAP1"
@@ -42,41 +44,9 @@ OWN = "https://status.own-ai.example/incidents/"
 ALL_GROUPS_OK = {"ChatGPT": OK, "APIs": OK, "Codex": OK}
 
 
-@dataclass(frozen=True)
-class Inc:
-    """What one open incident (or active maintenance) must look like."""
-
-    status: str
-    impact: State
-    url: str | None
-    maintenance: bool = False
-    components: tuple[str, ...] | None = None
-    latest: str | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    """One fixture, the parser that reads it and its expected parse.
-
-    Components not named in `components` (by name or id) must be operational; `error` means
-    the parser must refuse the document with a ParseError starting with that text.
-    """
-
-    file: str
-    parser: Parser
-    state: State = OK
-    open: int = 0
-    indicator: State | None = None
-    components: Mapping[str, State] = field(default_factory=dict)
-    count: int | None = None
-    names: tuple[str, ...] | None = None
-    absent: tuple[str, ...] = ()
-    groups: Mapping[str, State] | None = None
-    incidents: Mapping[str, Inc] = field(default_factory=dict)
-    upcoming: tuple[str, ...] = ()
-    closed: frozenset[str] = frozenset()
-    unknown: tuple[str, ...] = ()
-    error: str | None = None
+def openai(file: str, parser: Parser, state: State = OK, **expected: Any) -> Case:
+    """A row for an incident.io document, OpenAI's page unless it says."""
+    return Case(file, parser, state, **{"page_name": "OpenAI", **expected})
 
 
 def _main(status: str, impact: State, components: tuple[str, ...], latest: str | None = None) -> Inc:
@@ -96,8 +66,8 @@ PLUGINS = ("Plugins (retired)",)
 
 CASES = [
     # ---- frontend proxy ------------------------------------------------------------------
-    Case("proxy_all_operational.json", parse_proxy, OK, count=13, absent=PLUGINS, groups=ALL_GROUPS_OK),
-    Case(
+    openai("proxy_all_operational.json", parse_proxy, OK, count=13, absent=PLUGINS, groups=ALL_GROUPS_OK),
+    openai(
         "proxy_partial_outage.json",
         parse_proxy,
         PARTIAL,
@@ -115,7 +85,7 @@ CASES = [
             )
         },
     ),
-    Case(
+    openai(
         "proxy_partial_outage_with_finetune.json",
         parse_proxy,
         DEGRADED,
@@ -140,7 +110,7 @@ CASES = [
             ),
         },
     ),
-    Case(
+    openai(
         "proxy_finetune_lingering.json",
         parse_proxy,
         DEGRADED,
@@ -156,7 +126,7 @@ CASES = [
             )
         },
     ),
-    Case(
+    openai(
         "proxy_major_outage.json",
         parse_proxy,
         MAJOR,
@@ -166,7 +136,7 @@ CASES = [
         groups={"ChatGPT": MAJOR, "APIs": PARTIAL, "Codex": OK},
         incidents={MAIN: _main("investigating", MAJOR, ("Conversations", "Login", "Responses"))},
     ),
-    Case(
+    openai(
         "proxy_maintenance_in_progress.json",
         parse_proxy,
         MAINT,
@@ -176,8 +146,8 @@ CASES = [
         incidents={SORA_MAINTENANCE: SORA},
     ),
     # A history endpoint (/proxy/<host>/component_impacts), not a summary: no provider state.
-    Case("proxy_component_impacts.json", parse_proxy, error="not a status page"),
-    Case(
+    openai("proxy_component_impacts.json", parse_proxy, error="not a status page"),
+    openai(
         "edge_proxy_unknown_status.json",
         parse_proxy,
         UNKNOWN,
@@ -187,15 +157,16 @@ CASES = [
         groups={"ChatGPT": OK, "APIs": UNKNOWN, "Codex": OK},
         unknown=("status=elevated_latency",),
     ),
-    Case(
+    openai(
         "edge_proxy_empty_structure.json",
         parse_proxy,
         error="not a status page: no components or incidents",
     ),
-    Case(
+    openai(
         "edge_proxy_markup_missing_fields.json",
         parse_proxy,
         DEGRADED,
+        page_name=None,
         open=1,
         components={"Voice mode": DEGRADED},
         count=13,
@@ -208,8 +179,8 @@ CASES = [
         },
     ),
     # ---- Widget API ----------------------------------------------------------------------
-    Case("widget_all_operational.json", parse_widget, OK, count=0, groups={}),
-    Case(
+    openai("widget_all_operational.json", parse_widget, OK, count=0, groups={}),
+    openai(
         "widget_partial_outage.json",
         parse_widget,
         PARTIAL,
@@ -226,16 +197,17 @@ CASES = [
             )
         },
     ),
-    Case(
+    openai(
         "widget_finetune_lingering.json",
         parse_widget,
         DEGRADED,
         open=1,
         components={"Fine-tuning": DEGRADED},
         count=1,
+        groups={"APIs": DEGRADED},
         incidents={FINETUNE: _finetune("monitoring")},
     ),
-    Case(
+    openai(
         "widget_maintenance.json",
         parse_widget,
         MAINT,
@@ -244,14 +216,15 @@ CASES = [
         incidents={SORA_MAINTENANCE: SORA},
         upcoming=(REALTIME_MAINTENANCE,),
     ),
-    Case("widget_scheduled_only.json", parse_widget, OK, count=0, upcoming=(REALTIME_MAINTENANCE,)),
-    Case(
+    openai("widget_scheduled_only.json", parse_widget, OK, count=0, upcoming=(REALTIME_MAINTENANCE,)),
+    openai(
         "edge_widget_full_outage_unknown_fields.json",
         parse_widget,
         MAJOR,
         open=1,
         components={"Conversations": MAJOR, "Login": UNKNOWN},
         count=2,
+        groups={"ChatGPT": MAJOR},
         incidents={
             "01KGQ1EDGE0FULL0UTAGE0000A": Inc(
                 "investigating",
@@ -264,7 +237,7 @@ CASES = [
         unknown=("status=brownout",),
     ),
     # ---- Statuspage-compatible shim (read by the Statuspage parser) ----------------------
-    Case(
+    openai(
         "compat_summary_partial.json",
         parse_summary,
         PARTIAL,
@@ -273,14 +246,15 @@ CASES = [
         count=13,
         groups={},
     ),
-    Case("compat_status_partial.json", parse_summary, PARTIAL, indicator=PARTIAL, count=0),
+    openai("compat_status_partial.json", parse_summary, PARTIAL, indicator=PARTIAL, count=0),
     # ---- own fixtures: quirks of the real captures in shared/real/incidentio --------------
     # The shim WITH incidents (no shortlink/started_at/components), page.url ending in '/',
     # an impact-none incident that is still open, two components named "Login".
-    Case(
+    openai(
         "own_compat_summary_with_incidents.json",
         parse_summary,
         DEGRADED,
+        page_name="Own AI",
         open=2,
         indicator=DEGRADED,
         components={
@@ -305,10 +279,11 @@ CASES = [
         },
     ),
     # The shim on a quiet day: no `incidents` key at all.
-    Case(
+    openai(
         "own_compat_summary_operational.json",
         parse_summary,
         OK,
+        page_name="Own AI",
         indicator=OK,
         names=("Conversations", "Login", "Login"),
         groups={},
@@ -316,10 +291,11 @@ CASES = [
     # Proxy keys at top level, a hidden group, an affected entry without status, an incident
     # impact only from component_impacts (the ended one ignored), rich-text-only updates listed
     # oldest last, a resolved entry among the ongoing ones, an upcoming maintenance.
-    Case(
+    openai(
         "own_proxy_top_level_rich_text.json",
         parse_proxy,
         DEGRADED,
+        page_name="Own AI",
         open=2,
         components={"Training": DEGRADED, "Voice": DEGRADED},
         names=("Training", "Embeddings", "Voice"),
@@ -342,10 +318,11 @@ CASES = [
     ),
     # Widget incidents without current_worst_impact, one component in two incidents (worst
     # wins), a javascript: url replaced by the page link, `in_progress_maintenances: null`.
-    Case(
+    openai(
         "own_widget_missing_impact.json",
         parse_widget,
         PARTIAL,
+        page_name="Own AI",
         open=3,
         components={"Images": PARTIAL, "Login": DEGRADED},
         count=2,
@@ -365,63 +342,20 @@ CASES = [
 ]
 
 
-def _parse(case: Case) -> ParsedPage:
-    return case.parser((FIXTURES / case.file).read_bytes(), CONTEXT)
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.file for case in CASES])
 def test_fixture_parses_as_documented(case: Case) -> None:
     """Each fixture's provider state, components, groups and incidents match the README."""
-    if case.error is not None:
-        with pytest.raises(ParseError, match="^" + case.error):
-            _parse(case)
-        return
-    page = _parse(case)
-    assert page_state(page) is case.state
-    assert page.indicator is case.indicator
-    _check_components(page, case)
-    assert sum(not incident.is_maintenance for incident in page.incidents) == case.open
-    _check_incidents(page, case.incidents)
-    assert tuple(item.id for item in page.upcoming) == case.upcoming
-    assert all(item.is_maintenance and item.impact is MAINT for item in page.upcoming)
-    assert page.closed_incident_ids == case.closed
-    assert page.unknown_values == case.unknown
-
-
-def _check_components(page: ParsedPage, case: Case) -> None:
-    if case.count is not None:
-        assert len(page.components) == case.count
-    if case.names is not None:
-        assert tuple(component.name for component in page.components) == case.names
-    for component in page.components:
-        expected = case.components.get(component.name, case.components.get(component.id, OK))
-        assert component.state is expected, component.name
-        assert component.name not in case.absent
-    assert set(case.components) <= {c.name for c in page.components} | {c.id for c in page.components}
-    if case.groups is not None:
-        assert group_states(page.components) == dict(case.groups)
-
-
-def _check_incidents(page: ParsedPage, expected: Mapping[str, Inc]) -> None:
-    assert {incident.id for incident in page.incidents} == set(expected)
-    for incident in page.incidents:
-        want = expected[incident.id]
-        assert (incident.status, incident.impact, incident.url) == (want.status, want.impact, want.url)
-        assert incident.is_maintenance is want.maintenance
-        if want.components is not None:
-            assert incident.components == want.components
-        if want.latest is not None:
-            assert incident.latest_update == want.latest
+    check_case(case, INCIDENTIO)
 
 
 def test_table_covers_every_fixture() -> None:
     """No incident.io JSON fixture is left out of the table (feeds belong to the feed adapter)."""
-    assert sorted(path.name for path in FIXTURES.glob("*.json")) == sorted(case.file for case in CASES)
+    assert fixture_files(INCIDENTIO) == sorted(case.file for case in CASES)
 
 
 def test_proxy_incident_times() -> None:
     """started_at is published_at; updated_at is last_update_at."""
-    page = parse_proxy((FIXTURES / "proxy_partial_outage_with_finetune.json").read_bytes(), CONTEXT)
+    page = parse_proxy((INCIDENTIO / "proxy_partial_outage_with_finetune.json").read_bytes(), CONTEXT)
     main = next(incident for incident in page.incidents if incident.id == MAIN)
     assert main.started_at == datetime(2026, 2, 4, 19, 2, 31, 418000, tzinfo=UTC)
     assert main.updated_at == datetime(2026, 2, 4, 21, 5, 55, 61000, tzinfo=UTC)
@@ -429,7 +363,7 @@ def test_proxy_incident_times() -> None:
 
 def test_widget_upcoming_maintenance_window() -> None:
     """A scheduled widget maintenance starts at starts_at and names its components."""
-    page = parse_widget((FIXTURES / "widget_scheduled_only.json").read_bytes(), CONTEXT)
+    page = parse_widget((INCIDENTIO / "widget_scheduled_only.json").read_bytes(), CONTEXT)
     (upcoming,) = page.upcoming
     assert upcoming.started_at == datetime(2026, 2, 12, 6, 0, tzinfo=UTC)
     assert upcoming.components == ("Realtime",)
@@ -439,7 +373,7 @@ def test_widget_upcoming_maintenance_window() -> None:
 def test_proxy_component_impacts_ending_later_still_count() -> None:
     """Before the partial impact's end_at, it is still open and sets the incident's impact."""
     early = ParseContext(page_url=CONTEXT.page_url, now=datetime(2026, 2, 4, 20, 30, tzinfo=UTC))
-    page = parse_proxy((FIXTURES / "own_proxy_top_level_rich_text.json").read_bytes(), early)
+    page = parse_proxy((INCIDENTIO / "own_proxy_top_level_rich_text.json").read_bytes(), early)
     training = next(incident for incident in page.incidents if incident.id == "01OWN1NC1DENTTRA1N1NG00000")
     assert training.impact is PARTIAL
 
@@ -469,7 +403,7 @@ def test_garbage_is_a_parse_error(parser: Parser, body: bytes) -> None:
 )
 def test_statuspage_documents_are_not_proxy_or_widget(name: str) -> None:
     """A genuine Statuspage document is refused by both incident.io parsers (auto-detection)."""
-    body = (FIXTURES.parent / "statuspage" / name).read_bytes()
+    body = (FIXTURES / "statuspage" / name).read_bytes()
     for parser in (parse_proxy, parse_widget):
         with pytest.raises(ParseError, match=r"^not a status page"):
             parser(body, CONTEXT)

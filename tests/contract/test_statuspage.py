@@ -2,59 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-from trayapp.adapters._common import ParseContext, ParseError
+from tests.support.contract import (
+    CONTEXT,
+    DEGRADED,
+    FIXTURES,
+    MAINT,
+    MAJOR,
+    OK,
+    PARTIAL,
+    UNKNOWN,
+    Case,
+    Inc,
+    check_case,
+    fixture_files,
+)
+from trayapp.adapters._common import ParseError
 from trayapp.adapters.statuspage import parse_summary
-from trayapp.core.rollup import group_states, page_state
 from trayapp.model import ParsedPage, State
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "statuspage"
-CONTEXT = ParseContext(page_url="https://fallback.example", now=datetime(2026, 2, 5, tzinfo=UTC))
-
-OK = State.OPERATIONAL
-MAINT = State.MAINTENANCE
-UNKNOWN = State.UNKNOWN
-DEGRADED = State.DEGRADED
-PARTIAL = State.PARTIAL
-MAJOR = State.MAJOR
+STATUSPAGE = FIXTURES / "statuspage"
 
 CLAUDE_API = "Claude API (api.anthropic.com)"
 
 
-@dataclass(frozen=True)
-class Inc:
-    """What one open incident (or active maintenance) must look like."""
-
-    status: str
-    impact: State
-    url: str | None
-    maintenance: bool = False
-    components: tuple[str, ...] | None = None
-    latest: str | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    """One fixture and its expected parse (unlisted components must be operational)."""
-
-    file: str
-    state: State
-    open: int = 0
-    indicator: State | None = None
-    components: Mapping[str, State] = field(default_factory=dict)
-    count: int | None = None
-    groups: Mapping[str, State] = field(default_factory=dict)
-    incidents: Mapping[str, Inc] = field(default_factory=dict)
-    upcoming: tuple[str, ...] = ()
-    closed: frozenset[str] = frozenset()
-    unknown: tuple[str, ...] = ()
-    page_name: str | None = "Claude"
+def summary(file: str, state: State, **expected: Any) -> Case:
+    """A row for a Statuspage document: read by `parse_summary`, Claude's page unless it says."""
+    return Case(file, parse_summary, state, **{"page_name": "Claude", **expected})
 
 
 def _claude_incident(status: str, latest: str) -> dict[str, Inc]:
@@ -77,8 +55,8 @@ MAINTENANCE_ACTIVE = {
 }
 
 CASES = [
-    Case("summary_all_operational.json", OK, indicator=OK, count=5),
-    Case(
+    summary("summary_all_operational.json", OK, indicator=OK, count=5),
+    summary(
         "summary_major_outage.json",
         MAJOR,
         open=1,
@@ -89,7 +67,7 @@ CASES = [
             "investigating", "We are investigating errors on the Claude API affecting requests to all models."
         ),
     ),
-    Case(
+    summary(
         "summary_partial_incident.json",
         MAJOR,
         open=1,
@@ -101,7 +79,7 @@ CASES = [
             "The issue has been identified and a fix is being rolled out. Error rates are decreasing.",
         ),
     ),
-    Case(
+    summary(
         "summary_degraded_monitoring.json",
         MAJOR,
         open=1,
@@ -112,7 +90,7 @@ CASES = [
             "monitoring", "A fix has been implemented and we are monitoring the results."
         ),
     ),
-    Case(
+    summary(
         "summary_maintenance_in_progress.json",
         MAINT,
         indicator=MAINT,
@@ -121,8 +99,8 @@ CASES = [
         incidents=MAINTENANCE_ACTIVE,
         upcoming=("h6w0qs3ep9uj",),
     ),
-    Case("summary_upcoming_maintenance_only.json", OK, indicator=OK, count=5, upcoming=("h6w0qs3ep9uj",)),
-    Case(
+    summary("summary_upcoming_maintenance_only.json", OK, indicator=OK, count=5, upcoming=("h6w0qs3ep9uj",)),
+    summary(
         "summary_group_with_children.json",
         PARTIAL,
         indicator=PARTIAL,
@@ -131,7 +109,7 @@ CASES = [
         groups={"Copilot": PARTIAL},
         page_name="GitHub",
     ),
-    Case(
+    summary(
         "components_group_with_children.json",
         PARTIAL,
         components={"Copilot Chat": PARTIAL, "Copilot coding agent": DEGRADED},
@@ -139,7 +117,7 @@ CASES = [
         groups={"Copilot": PARTIAL},
         page_name="GitHub",
     ),
-    Case(
+    summary(
         "incidents_unresolved.json",
         MAJOR,
         open=1,
@@ -149,9 +127,9 @@ CASES = [
             "The issue has been identified and a fix is being rolled out. Error rates are decreasing.",
         ),
     ),
-    Case("incidents_unresolved_empty.json", OK, count=0),
-    Case("incidents_history.json", OK, count=0, closed=frozenset({"b8k2yq6wrn4t", "r3c6nw9dy2fk"})),
-    Case(
+    summary("incidents_unresolved_empty.json", OK, count=0),
+    summary("incidents_history.json", OK, count=0, closed=frozenset({"b8k2yq6wrn4t", "r3c6nw9dy2fk"})),
+    summary(
         "incidents_recent_with_open.json",
         MAJOR,
         open=1,
@@ -162,11 +140,11 @@ CASES = [
         ),
         closed=frozenset({"p4n8c2w6x0zs", "r3c6nw9dy2fk"}),
     ),
-    Case("status_critical.json", MAJOR, indicator=MAJOR, count=0),
-    Case("status_none.json", OK, indicator=OK, count=0),
-    Case("scheduled_maintenances_active.json", MAINT, count=0, incidents=MAINTENANCE_ACTIVE),
-    Case("scheduled_maintenances_upcoming.json", OK, count=0, upcoming=("h6w0qs3ep9uj",)),
-    Case(
+    summary("status_critical.json", MAJOR, indicator=MAJOR, count=0),
+    summary("status_none.json", OK, indicator=OK, count=0),
+    summary("scheduled_maintenances_active.json", MAINT, count=0, incidents=MAINTENANCE_ACTIVE),
+    summary("scheduled_maintenances_upcoming.json", OK, count=0, upcoming=("h6w0qs3ep9uj",)),
+    summary(
         "edge_unicode_italian_html.json",
         PARTIAL,
         open=1,
@@ -188,7 +166,7 @@ CASES = [
         },
         page_name="Servizi Cloud Àrea — Stato",
     ),
-    Case(
+    summary(
         "edge_unknown_status_values.json",
         UNKNOWN,
         indicator=UNKNOWN,
@@ -196,8 +174,8 @@ CASES = [
         count=5,
         unknown=("component=degraded", "component=informational", "indicator=elevated"),
     ),
-    Case("edge_empty_components.json", OK, indicator=OK, count=0),
-    Case(
+    summary("edge_empty_components.json", OK, indicator=OK, count=0),
+    summary(
         "edge_missing_optional_fields.json",
         DEGRADED,
         open=1,
@@ -214,7 +192,7 @@ CASES = [
             )
         },
     ),
-    Case(
+    summary(
         "edge_group_stale_parent.json",
         MAJOR,
         indicator=MAJOR,
@@ -223,7 +201,7 @@ CASES = [
         groups={"Copilot": MAJOR},
         page_name="GitHub",
     ),
-    Case(
+    summary(
         "edge_informational_incident.json",
         OK,
         open=1,
@@ -233,7 +211,7 @@ CASES = [
     ),
     # Own fixtures, each reproducing a quirk of the real captures in shared/real/statuspage.
     # The indicator says minor (degraded) while four components are partial_outage.
-    Case(
+    summary(
         "own_indicator_understates.json",
         PARTIAL,
         open=1,
@@ -257,7 +235,7 @@ CASES = [
     ),
     # reminder_intervals "[]", updates with old_status == new_status; only the open incident's
     # impact (major -> partial) lifts the page above degraded.
-    Case(
+    summary(
         "own_monitoring_reminder_intervals.json",
         PARTIAL,
         open=1,
@@ -278,7 +256,7 @@ CASES = [
     ),
     # affected_components claim major_outage -> major_outage while the component list says
     # partial_outage: the component list is authoritative.
-    Case(
+    summary(
         "own_affected_same_status.json",
         PARTIAL,
         open=1,
@@ -298,7 +276,7 @@ CASES = [
     ),
     # incidents.json mixing incidents and maintenances, no page.url (links fall back to the
     # context's page), a javascript: shortlink, updates oldest-first, junk entries.
-    Case(
+    summary(
         "own_incidents_mixed.json",
         MAJOR,
         open=3,
@@ -325,7 +303,7 @@ CASES = [
     ),
     # A group told only by its child list, a child without group_id, an orphan group_id,
     # a component without status (unknown), junk rows, an empty group row.
-    Case(
+    summary(
         "own_groups_odd_shapes.json",
         MAJOR,
         indicator=OK,
@@ -338,48 +316,20 @@ CASES = [
 
 
 def _parse(name: str) -> ParsedPage:
-    return parse_summary((FIXTURES / name).read_bytes(), CONTEXT)
+    return parse_summary((STATUSPAGE / name).read_bytes(), CONTEXT)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.file for case in CASES])
 def test_fixture_parses_as_documented(case: Case) -> None:
     """Each fixture's provider state, components, groups and incidents match the README."""
-    page = _parse(case.file)
-    assert page_state(page) is case.state
-    assert page.indicator is case.indicator
-    assert page.page_name == case.page_name
-    if case.count is not None:
-        assert len(page.components) == case.count
-    for component in page.components:
-        expected = case.components.get(component.name, case.components.get(component.id, OK))
-        assert component.state is expected, component.name
-    assert set(case.components) <= {c.name for c in page.components} | {c.id for c in page.components}
-    assert group_states(page.components) == dict(case.groups)
-    assert sum(not incident.is_maintenance for incident in page.incidents) == case.open
-    _check_incidents(page, case.incidents)
-    assert tuple(item.id for item in page.upcoming) == case.upcoming
-    assert all(item.is_maintenance and item.impact is MAINT for item in page.upcoming)
-    assert page.closed_incident_ids == case.closed
-    assert page.unknown_values == case.unknown
-
-
-def _check_incidents(page: ParsedPage, expected: Mapping[str, Inc]) -> None:
-    assert {incident.id for incident in page.incidents} == set(expected)
-    for incident in page.incidents:
-        want = expected[incident.id]
-        assert (incident.status, incident.impact, incident.url) == (want.status, want.impact, want.url)
-        assert incident.is_maintenance is want.maintenance
-        if want.components is not None:
-            assert incident.components == want.components
-        if want.latest is not None:
-            assert incident.latest_update == want.latest
-        assert incident.url is None or incident.url.startswith("https://")
-        assert "<" not in incident.latest_update
+    check_case(case, STATUSPAGE)
+    # Statuspage update bodies are HTML: only their text is kept.
+    assert all("<" not in incident.latest_update for incident in _parse(case.file).incidents)
 
 
 def test_table_covers_every_fixture() -> None:
     """No Statuspage fixture is left out of the table."""
-    assert sorted(path.name for path in FIXTURES.glob("*.json")) == sorted(case.file for case in CASES)
+    assert fixture_files(STATUSPAGE) == sorted(case.file for case in CASES)
 
 
 def test_incident_times_are_utc_from_offsets() -> None:

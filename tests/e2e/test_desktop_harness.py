@@ -9,7 +9,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -128,14 +127,6 @@ def running_pid(pid: int) -> bool:
 
 def hex_colour(state: str) -> str:
     return "#{:02X}{:02X}{:02X}".format(*CONTRACT_COLOURS[state])
-
-
-@pytest.fixture
-def desktop(tmp_path: Path) -> Iterator[Desktop]:
-    """A started Desktop; after the test, nothing it started may still run."""
-    with Desktop(tmp_path / "desktop") as started:
-        yield started
-    assert started.leftover_processes() == []
 
 
 class TrayScript:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.e2e
 
 SUMMARY = "/acme/api/v2/summary.json"
 EDGE = "/edge/v1/models"
-
-
-@pytest.fixture
-def desktop(tmp_path: Path) -> Iterator[Desktop]:
-    with Desktop(tmp_path / "desktop") as started:
-        yield started
 
 
 def difference(seen: Image.Image, badge: str) -> float:

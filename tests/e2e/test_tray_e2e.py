@@ -9,37 +9,18 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.desktop import Desktop
 from tests.support.server import Reply, StatusServer
-from tests.support.watching import write_config
 
 pytestmark = pytest.mark.e2e
 
 PROXY = "/openai/proxy/127.0.0.1"
 SUMMARY = "/anthropic/api/v2/summary.json"
 STATUS = "/anthropic/api/v2/status.json"
-
-
-@pytest.fixture
-def desktop(tmp_path: Path) -> Iterator[Desktop]:
-    with Desktop(tmp_path / "desktop") as started:
-        yield started
-
-
-@pytest.fixture
-def config(server: StatusServer, tmp_path: Path) -> Path:
-    return write_config(
-        tmp_path / "config.toml",
-        [
-            ("OpenAI", server.url + "/openai", "incidentio"),
-            ("Anthropic", server.url + "/anthropic", "statuspage"),
-        ],
-    )
 
 
 def start_app(desktop: Desktop, config: Path, backend: str, *extra: str) -> object:
@@ -61,11 +42,11 @@ def summaries(desktop: Desktop) -> list[str]:
 
 @pytest.mark.parametrize("backend", ["gtk", "xorg"])
 def test_icon_colour_follows_the_outage_and_notifies_once_each_way(
-    desktop: Desktop, server: StatusServer, config: Path, backend: str
+    desktop: Desktop, server: StatusServer, two_pages: Path, backend: str
 ) -> None:
     redock = None  # the app re-docks its xorg icon itself
     calm(server)
-    app = start_app(desktop, config, backend)
+    app = start_app(desktop, two_pages, backend)
     desktop.wait_for_icon(20, redock_after=redock)
     desktop.wait_for_colour("operational", 15, redock_after=redock)
     time.sleep(1)
@@ -100,11 +81,11 @@ def test_icon_colour_follows_the_outage_and_notifies_once_each_way(
 
 
 def test_restarts_repeat_nothing_and_report_a_resolution_missed_while_down(
-    desktop: Desktop, server: StatusServer, config: Path
+    desktop: Desktop, server: StatusServer, two_pages: Path
 ) -> None:
     calm(server)
     server.set_fixture(SUMMARY, "statuspage/summary_major_outage.json")
-    app = start_app(desktop, config, "gtk")
+    app = start_app(desktop, two_pages, "gtk")
     desktop.wait_for_colour("major", 20)
     [summary] = desktop.wait_for_notifications(1)
     assert summary["summary"].startswith("Anthropic: "), "one incident open at first run: one notification"
@@ -112,14 +93,14 @@ def test_restarts_repeat_nothing_and_report_a_resolution_missed_while_down(
     assert desktop.stop(app, timeout=5) == 0  # type: ignore[arg-type]
     assert time.monotonic() - started < 2.5, "SIGTERM quits within 2 s"
 
-    app = start_app(desktop, config, "gtk")
+    app = start_app(desktop, two_pages, "gtk")
     desktop.wait_for_colour("major", 20)
     time.sleep(2)
     assert len(desktop.notifications()) == 1, "a restart does not repeat a notification"
     desktop.stop(app, timeout=5)  # type: ignore[arg-type]
 
     server.set_fixture(SUMMARY, "statuspage/summary_all_operational.json")
-    app = start_app(desktop, config, "gtk")
+    app = start_app(desktop, two_pages, "gtk")
     desktop.wait_for_colour("operational", 20)
     notes = desktop.wait_for_notifications(2)
     time.sleep(1.5)
@@ -129,11 +110,11 @@ def test_restarts_repeat_nothing_and_report_a_resolution_missed_while_down(
 
 
 def test_first_run_with_several_open_incidents_sends_one_summary(
-    desktop: Desktop, server: StatusServer, config: Path
+    desktop: Desktop, server: StatusServer, two_pages: Path
 ) -> None:
     server.set_fixture(PROXY, "incidentio/proxy_partial_outage_with_finetune.json")
     server.set_fixture(SUMMARY, "statuspage/summary_major_outage.json")
-    start_app(desktop, config, "gtk")
+    start_app(desktop, two_pages, "gtk")
     desktop.wait_for_colour("major", 20)
     [note] = desktop.wait_for_notifications(1)
     time.sleep(2)
@@ -143,7 +124,7 @@ def test_first_run_with_several_open_incidents_sends_one_summary(
 
 @pytest.mark.parametrize("backend", ["gtk", "xorg"])
 def test_left_click_opens_the_details_page(
-    desktop: Desktop, server: StatusServer, config: Path, tmp_path: Path, backend: str
+    desktop: Desktop, server: StatusServer, two_pages: Path, tmp_path: Path, backend: str
 ) -> None:
     calm(server)
     opened = tmp_path / "opened.txt"
@@ -152,7 +133,7 @@ def test_left_click_opens_the_details_page(
     browser.chmod(0o755)
     redock = None  # the app re-docks its xorg icon itself
     desktop.spawn(
-        [sys.executable, "-m", "trayapp", "--config", str(config), "-v"],
+        [sys.executable, "-m", "trayapp", "--config", str(two_pages), "-v"],
         env=desktop.full_env({"PYSTRAY_BACKEND": backend, "BROWSER": str(browser)}),
         name=f"trayapp-click-{backend}",
     )
@@ -170,12 +151,12 @@ def test_left_click_opens_the_details_page(
     assert "Anthropic" in page
 
 
-def test_second_instance_says_so_and_exits_0(desktop: Desktop, server: StatusServer, config: Path) -> None:
+def test_second_instance_says_so_and_exits_0(desktop: Desktop, server: StatusServer, two_pages: Path) -> None:
     calm(server)
-    start_app(desktop, config, "gtk")
+    start_app(desktop, two_pages, "gtk")
     desktop.wait_for_colour("operational", 20)
     second = subprocess.run(
-        [sys.executable, "-m", "trayapp", "--config", str(config)],
+        [sys.executable, "-m", "trayapp", "--config", str(two_pages)],
         env=desktop.full_env({"PYSTRAY_BACKEND": "gtk"}),
         capture_output=True,
         text=True,
@@ -188,11 +169,11 @@ def test_second_instance_says_so_and_exits_0(desktop: Desktop, server: StatusSer
 
 @pytest.mark.parametrize("backend", ["gtk", "xorg"])
 def test_icon_survives_the_tray_host_restarting(
-    desktop: Desktop, server: StatusServer, config: Path, backend: str
+    desktop: Desktop, server: StatusServer, two_pages: Path, backend: str
 ) -> None:
     redock = None  # the app re-docks its xorg icon itself
     calm(server)
-    start_app(desktop, config, backend)
+    start_app(desktop, two_pages, backend)
     desktop.wait_for_colour("operational", 20, redock_after=redock)
     desktop.restart_tray_host()
     desktop.wait_for_icon(20, redock_after=redock)

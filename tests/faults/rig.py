@@ -16,12 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.engine import Engine, utc_now
 from trayapp.model import Failure, ParsedPage, ProviderView
 from trayapp.settings import NotificationSettings
 from trayapp.shell.fetch import Fetcher
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import PageReader
 from trayapp.shell.store import StateStore
 

@@ -21,6 +21,7 @@ import pytest
 
 import trayapp.shell.store
 from tests.support.builders import at, incident, page
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import StatusServer
 from tests.support.watching import wait_until, watching, write_config
 from trayapp import paths
@@ -33,7 +34,6 @@ from trayapp.model import Snapshot, State
 from trayapp.settings import NotificationSettings
 from trayapp.shell import single_instance
 from trayapp.shell.details import write_details
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.store import StateStore
 
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.pages import CALM
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
@@ -20,7 +21,6 @@ from trayapp.engine import Engine
 from trayapp.logs import setup_logging
 from trayapp.model import Failure, ParsedPage
 from trayapp.settings import NotificationSettings
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.poller import Poller
 from trayapp.shell.store import StateStore
 

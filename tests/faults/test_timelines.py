@@ -29,12 +29,12 @@ from hypothesis.stateful import (
 )
 
 from tests.support.builders import T0
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import decode_state
 from trayapp.engine import Engine
 from trayapp.model import Component, Failure, Incident, ParsedPage, State
 from trayapp.settings import NotificationSettings
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.store import StateStore
 
 SPEC = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")

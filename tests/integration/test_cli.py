@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.server import Reply, StatusServer
-from tests.support.watching import write_config
+from tests.support.watching import two_pages_config, write_config
 from trayapp import __version__, paths
 from trayapp.core.history.record import IncidentNote, PollRecord
 from trayapp.model import Incident, State
@@ -34,17 +34,6 @@ def trayapp(
         env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
         check=False,
-    )
-
-
-@pytest.fixture
-def two_pages(server: StatusServer, tmp_path: Path) -> Path:
-    return write_config(
-        tmp_path / "config.toml",
-        [
-            ("OpenAI", server.url + "/openai", "incidentio"),
-            ("Anthropic", server.url + "/anthropic", "statuspage"),
-        ],
     )
 
 
@@ -390,14 +379,7 @@ def test_history_usage_errors_are_exit_3_with_the_reason(args: tuple[str, ...], 
 
 def italian_pages(server: StatusServer, tmp_path: Path, language: str) -> Path:
     serve(server, "incidentio/proxy_partial_outage.json", "statuspage/summary_all_operational.json")
-    return write_config(
-        tmp_path / f"{language}.toml",
-        [
-            ("OpenAI", server.url + "/openai", "incidentio"),
-            ("Anthropic", server.url + "/anthropic", "statuspage"),
-        ],
-        extra=f'language = "{language}"',
-    )
+    return two_pages_config(tmp_path / f"{language}.toml", server.url, f'language = "{language}"')
 
 
 def assert_italian_status(result: subprocess.CompletedProcess[str]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer, fixture_bytes
 from tests.support.watching import wait_until, watching, write_config
 from trayapp import paths
@@ -26,7 +27,6 @@ from trayapp.config import load_config
 from trayapp.settings import Config
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.history.writer import to_ms
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import PageReader
 from trayapp.watch import Watch
 

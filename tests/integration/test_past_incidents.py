@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import write_config
 from trayapp import paths
@@ -26,7 +27,6 @@ from trayapp.core.rollup import page_state
 from trayapp.model import Failure, ParsedPage, State
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.history.writer import to_ms
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.reader import PageReader
 from trayapp.watch import Watch
 

@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
 from trayapp.config import load_config
 from trayapp.core.console import exit_code, snapshot_json
 from trayapp.model import State
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.watch import Watch, fetch_snapshot
 
 CALM = (

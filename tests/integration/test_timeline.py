@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.support.server import Reply, StatusServer
-from tests.support.watching import wait_until, watching, write_config
+from tests.support.watching import wait_until, watching
 
 PROXY = "/openai/proxy/127.0.0.1"
 SUMMARY = "/anthropic/api/v2/summary.json"
 CHATGPT = "Elevated error rates in ChatGPT and the API"
 FINETUNE = "Delays in fine-tuning job processing"
-
-
-@pytest.fixture
-def config(server: StatusServer, tmp_path: Path) -> Path:
-    return write_config(
-        tmp_path / "config.toml",
-        [
-            ("OpenAI", server.url + "/openai", "incidentio"),
-            ("Anthropic", server.url + "/anthropic", "statuspage"),
-        ],
-    )
 
 
 def wait_for_polls(server: StatusServer, more: int) -> None:
@@ -45,10 +32,10 @@ def incident_name() -> str:
     return str(data["incidents"][0]["name"])
 
 
-def test_outage_escalation_and_resolution(server: StatusServer, config: Path) -> None:
+def test_outage_escalation_and_resolution(server: StatusServer, two_pages: Path) -> None:
     calm(server)
     claude = incident_name()
-    with watching(config) as w:
+    with watching(two_pages) as w:
         wait_until(
             lambda: "Anthropic: operational" in w.lines() and "OpenAI: operational" in w.lines(),
             what="first poll",
@@ -79,10 +66,10 @@ def test_outage_escalation_and_resolution(server: StatusServer, config: Path) ->
     )
 
 
-def test_fetch_failures_never_resolve(server: StatusServer, config: Path) -> None:
+def test_fetch_failures_never_resolve(server: StatusServer, two_pages: Path) -> None:
     calm(server)
     server.set_fixture(SUMMARY, "statuspage/summary_major_outage.json")
-    with watching(config) as w:
+    with watching(two_pages) as w:
         wait_until(lambda: len(w.notifier.sent) == 1, what="the summary of open incidents")
         for reply in (
             Reply(b"oops", 500, "text/plain"),
@@ -100,10 +87,10 @@ def test_fetch_failures_never_resolve(server: StatusServer, config: Path) -> Non
 
 
 def test_unreachable_page_turns_unknown_after_three_failures_with_reason(
-    server: StatusServer, config: Path
+    server: StatusServer, two_pages: Path
 ) -> None:
     calm(server)
-    with watching(config) as w:
+    with watching(two_pages) as w:
         wait_until(lambda: "Anthropic: operational" in w.lines(), what="first poll")
         server.set(SUMMARY, Reply(b"oops", 503, "text/plain"))
         server.set("/anthropic/api/v2/status.json", Reply(b"oops", 503, "text/plain"))

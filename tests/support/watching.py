@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.notifiers import RecordingNotifier
 from trayapp import paths
 from trayapp.config import load_config
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.watch import run_watch
 
 
@@ -61,6 +61,18 @@ def write_config(path: Path, providers: list[tuple[str, str, str]], extra: str =
     )
     path.write_text(f"poll_interval = 0.2\nbuiltin = []\n{extra}\n{blocks}", encoding="utf-8")
     return path
+
+
+def two_pages_config(path: Path, server_url: str, extra: str = "") -> Path:
+    """A config watching OpenAI (incident.io) and Anthropic (Statuspage) on the local server."""
+    return write_config(
+        path,
+        [
+            ("OpenAI", server_url + "/openai", "incidentio"),
+            ("Anthropic", server_url + "/anthropic", "statuspage"),
+        ],
+        extra,
+    )
 
 
 @contextmanager

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.builders import incident, page
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import SavedState
 from trayapp.engine import Engine
 from trayapp.model import Failure, State
 from trayapp.settings import NotificationSettings
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.store import StateStore
 
 A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage")

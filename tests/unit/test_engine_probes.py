@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support.builders import incident, page
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.core.console import exit_code, snapshot_json
 from trayapp.core.probing import Attempt, Outcome
 from trayapp.engine import Engine
 from trayapp.model import Failure, State
 from trayapp.settings import NotificationSettings
-from trayapp.shell.notify import RecordingNotifier
 
 EDGE = "https://api.alpha.example/v1/models"
 A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage", probe=EDGE, builtin=True)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.support.builders import T0, at, incident, page
+from tests.support.notifiers import RecordingNotifier
 from trayapp.catalog import ProviderSpec
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
 from trayapp.core.history.record import (
@@ -23,7 +24,6 @@ from trayapp.model import Component, Failure, Incident, ParsedPage, ProviderView
 from trayapp.settings import NotificationSettings
 from trayapp.shell.history.reader import read_report
 from trayapp.shell.history.recorder import HistoryRecorder
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.store import StateStore
 
 A = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspage")

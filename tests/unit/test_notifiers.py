@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.notifiers import RecordingNotifier
 from trayapp.core.notices import Notice
-from trayapp.shell.notify import PlyerNotifier, QueuedNotifier, RecordingNotifier, escape_markup
+from trayapp.shell.notify import PlyerNotifier, QueuedNotifier, escape_markup
 
 NOTICE = Notice("start", "OpenAI: <b>Errors</b>", "Partial outage · investigating. <i>x</i> & y")
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
-from trayapp.model import State
+from trayapp.core import urls
+from trayapp.model import Component, Incident, ParsedPage, State
 
 
 class ParseError(ValueError):
@@ -29,6 +31,37 @@ class ParseContext:
     page_url: str
     now: datetime
     match: tuple[str, ...] = ()
+
+
+@dataclass
+class Filed:
+    """Incidents and maintenances of one document, sorted as they are read (the first seen wins)."""
+
+    base: str
+    unknown: list[str]
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    upcoming: dict[str, Incident] = field(default_factory=dict)
+    closed: set[str] = field(default_factory=set)
+    past: dict[str, Incident] = field(default_factory=dict)
+
+    def has(self, item_id: str) -> bool:
+        """Whether an item with this id was already filed."""
+        return item_id in self.incidents or item_id in self.upcoming or item_id in self.closed
+
+    def page(
+        self, components: tuple[Component, ...], indicator: State | None, page_name: str | None
+    ) -> ParsedPage:
+        """The parsed page: these components and indicator with everything filed."""
+        return ParsedPage(
+            components=components,
+            incidents=tuple(self.incidents.values()),
+            indicator=indicator,
+            upcoming=tuple(self.upcoming.values()),
+            closed_incident_ids=frozenset(self.closed),
+            closed_incidents=tuple(self.past.values()),
+            unknown_values=tuple(self.unknown),
+            page_name=page_name,
+        )
 
 
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
@@ -147,9 +180,13 @@ def join_url(base: str, path: str) -> str:
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
+def incident_page(base: str, incident_id: str) -> str | None:
+    """`<page>/incidents/<id>` when there is an id and the page root is a safe web URL."""
+    if not incident_id or not safe_url(base):
+        return None
+    return safe_url(join_url(base, "incidents/" + quote(incident_id, safe="")))
+
+
 def safe_url(value: Any) -> str | None:
-    """`value` when it is an absolute http(s) URL, else None (never javascript: and such)."""
-    text = as_str(value)
-    if re.match(r"^https?://[^\s<>\"']+$", text, re.IGNORECASE):
-        return text
-    return None
+    """A payload's URL field (trimmed) when `core.urls` lets it be a link, else None."""
+    return urls.safe_url(as_str(value))

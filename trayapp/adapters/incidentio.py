@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from trayapp.adapters._common import (
+    Filed,
     ParseContext,
     ParseError,
     Vocabulary,
@@ -24,7 +24,7 @@ from trayapp.adapters._common import (
     as_list,
     as_str,
     first_sentence,
-    join_url,
+    incident_page,
     load_json,
     parse_time,
     safe_url,
@@ -65,21 +65,11 @@ class _Leaf:
 
 
 @dataclass
-class _Filed:
-    """What one proxy document says about incidents and maintenances, sorted as it is read."""
+class _Filed(Filed):
+    """A proxy document's filing, with the component names and the time it is read at."""
 
-    names: Mapping[str, str]
-    base: str
-    now: datetime
-    unknown: list[str]
-    incidents: dict[str, Incident] = field(default_factory=dict)
-    upcoming: dict[str, Incident] = field(default_factory=dict)
-    closed: set[str] = field(default_factory=set)
-    past: dict[str, Incident] = field(default_factory=dict)
-
-    def has(self, item_id: str) -> bool:
-        """Whether an item with this id was already filed."""
-        return item_id in self.incidents or item_id in self.upcoming or item_id in self.closed
+    names: Mapping[str, str] = field(kw_only=True)
+    now: datetime = field(kw_only=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,16 +97,7 @@ def parse_proxy(body: bytes, context: ParseContext) -> ParsedPage:
         _file_proxy_maintenance(raw, filed)
     if not leaves and not filed.incidents and not filed.upcoming and not as_dicts(summary.get("components")):
         raise ParseError("not a status page: no components or incidents")
-    return ParsedPage(
-        components=components,
-        incidents=tuple(filed.incidents.values()),
-        indicator=None,
-        upcoming=tuple(filed.upcoming.values()),
-        closed_incident_ids=frozenset(filed.closed),
-        closed_incidents=tuple(filed.past.values()),
-        unknown_values=tuple(unknown),
-        page_name=as_str(summary.get("name")) or None,
-    )
+    return filed.page(components=components, indicator=None, page_name=as_str(summary.get("name")) or None)
 
 
 def _proxy_summary(body: bytes) -> Mapping[str, Any]:
@@ -280,7 +261,7 @@ def _proxy_incident(
         name=as_str(raw.get("name")) or incident_id,
         impact=impact,
         status=status,
-        url=_page_url(filed.base, as_str(raw.get("id"))),
+        url=incident_page(filed.base, as_str(raw.get("id"))),
         started_at=_first_time(raw, (*started_keys, "started_at", "created_at")),
         updated_at=_first_time(raw, ("last_update_at", "updated_at"))
         or _first_time(newest, ("published_at",)),
@@ -414,7 +395,7 @@ def _add_widget(
         name=as_str(raw.get("name")) or incident_id,
         impact=impact,
         status=as_str(raw.get("status")).lower(),
-        url=safe_url(raw.get("url")) or _page_url(base, as_str(raw.get("id"))),
+        url=safe_url(raw.get("url")) or incident_page(base, as_str(raw.get("id"))),
         started_at=_first_time(raw, started_keys),
         updated_at=_first_time(raw, ("last_update_at",)),
         latest_update=first_sentence(strip_markup(as_str(raw.get("last_update_message")))),
@@ -459,13 +440,6 @@ def _widget_component(entry: Mapping[str, Any], unknown: list[str]) -> Component
 def _key(raw: Mapping[str, Any]) -> str:
     """The incident's id; its name when the page sends none (better than dropping it)."""
     return as_str(raw.get("id")) or as_str(raw.get("name"))
-
-
-def _page_url(base: str, incident_id: str) -> str | None:
-    """`<page>/incidents/<id>` when there is an id and the page root is a safe web URL."""
-    if not incident_id or not safe_url(base):
-        return None
-    return safe_url(join_url(base, "incidents/" + quote(incident_id, safe="")))
 
 
 def _first_time(raw: Mapping[str, Any], keys: Iterable[str]) -> datetime | None:

@@ -8,12 +8,12 @@ is missing is simply empty.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from trayapp.adapters._common import (
+    Filed,
     ParseContext,
     ParseError,
     Vocabulary,
@@ -21,7 +21,7 @@ from trayapp.adapters._common import (
     as_dicts,
     as_str,
     first_sentence,
-    join_url,
+    incident_page,
     load_json,
     parse_time,
     safe_url,
@@ -39,26 +39,17 @@ COMPONENT_STATUS = Vocabulary(
         "major_outage": State.MAJOR,
     },
 )
-INDICATOR = Vocabulary(
-    "indicator",
-    {
-        "none": State.OPERATIONAL,
-        "maintenance": State.MAINTENANCE,
-        "minor": State.DEGRADED,
-        "major": State.PARTIAL,
-        "critical": State.MAJOR,
-    },
-)
-IMPACT = Vocabulary(
-    "impact",
-    {
-        "none": State.OPERATIONAL,
-        "maintenance": State.MAINTENANCE,
-        "minor": State.DEGRADED,
-        "major": State.PARTIAL,
-        "critical": State.MAJOR,
-    },
-)
+# The page's `status.indicator` and an incident's `impact` use the same words; the two names
+# only label an unknown word by where it was found.
+IMPACT_STATES: Mapping[str, State] = {
+    "none": State.OPERATIONAL,
+    "maintenance": State.MAINTENANCE,
+    "minor": State.DEGRADED,
+    "major": State.PARTIAL,
+    "critical": State.MAJOR,
+}
+INDICATOR = Vocabulary("indicator", IMPACT_STATES)
+IMPACT = Vocabulary("impact", IMPACT_STATES)
 
 _TOP_KEYS = ("status", "components", "incidents", "scheduled_maintenances", "page")
 _CLOSED = frozenset({"resolved", "postmortem", "completed"})
@@ -68,38 +59,17 @@ _INCIDENT_OPEN = frozenset({"investigating", "identified", "monitoring"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass
-class _Filed:
-    """Incidents and maintenances of one document, sorted as they are read."""
-
-    base: str
-    unknown: list[str]
-    incidents: dict[str, Incident] = field(default_factory=dict)
-    upcoming: dict[str, Incident] = field(default_factory=dict)
-    closed: set[str] = field(default_factory=set)
-    past: dict[str, Incident] = field(default_factory=dict)
-
-    def has(self, item_id: str) -> bool:
-        """Whether an item with this id was already filed."""
-        return item_id in self.incidents or item_id in self.upcoming or item_id in self.closed
-
-
 def parse_summary(body: bytes, context: ParseContext) -> ParsedPage:
     """Read any Statuspage v2 document (summary, status, components, incidents, maintenances)."""
     document = _document(body)
     unknown: list[str] = []
     page = as_dict(document.get("page"))
-    filed = _Filed(base=safe_url(page.get("url")) or context.page_url, unknown=unknown)
+    filed = Filed(base=safe_url(page.get("url")) or context.page_url, unknown=unknown)
     for raw, from_maintenances in _items(document):
         _file_item(raw, from_maintenances, filed)
-    return ParsedPage(
+    return filed.page(
         components=_components(document.get("components"), unknown),
-        incidents=tuple(filed.incidents.values()),
         indicator=_indicator(document, unknown),
-        upcoming=tuple(filed.upcoming.values()),
-        closed_incident_ids=frozenset(filed.closed),
-        closed_incidents=tuple(filed.past.values()),
-        unknown_values=tuple(unknown),
         page_name=as_str(page.get("name")) or None,
     )
 
@@ -179,7 +149,7 @@ def _items(document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], bool]]:
     return incidents + maintenances
 
 
-def _file_item(raw: Mapping[str, Any], from_maintenances: bool, filed: _Filed) -> None:
+def _file_item(raw: Mapping[str, Any], from_maintenances: bool, filed: Filed) -> None:
     """File one incident or maintenance as open, upcoming or closed (the first seen wins)."""
     # Without an id the shortlink, then the name, is the best key there is.
     item_id = as_str(raw.get("id")) or as_str(raw.get("shortlink")) or as_str(raw.get("name"))
@@ -243,10 +213,7 @@ def _incident_url(raw: Mapping[str, Any], base: str) -> str | None:
     shortlink = safe_url(raw.get("shortlink"))
     if shortlink:
         return shortlink
-    item_id = as_str(raw.get("id"))
-    if not item_id or not safe_url(base):
-        return None
-    return safe_url(join_url(base, "incidents/" + quote(item_id, safe="")))
+    return incident_page(base, as_str(raw.get("id")))
 
 
 def _latest_update(value: Any) -> str:

@@ -7,7 +7,6 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec, slugify
 from trayapp.config.locate import KeyPath, Locator
@@ -23,6 +22,7 @@ from trayapp.config.messages import (
     show_list,
     suggest,
 )
+from trayapp.core import urls
 from trayapp.core.history.limits import MAX_RETENTION_DAYS, RETENTION_DAYS
 from trayapp.i18n import _
 from trayapp.model import State
@@ -33,7 +33,6 @@ from trayapp.settings import (
     HistorySettings,
     NotificationSettings,
     ProbeSettings,
-    is_loopback,
     page_is_loopback,
 )
 
@@ -64,16 +63,14 @@ _PROVIDER_KEYS = ("name", "url", "kind", "components", "probe", "id")
 
 def _url_problem(url: str) -> str | None:
     """Why `url` cannot be a page or probe URL, or None when it can."""
-    if not url or any(char.isspace() or ord(char) < 32 for char in url):
+    problem = urls.url_problem(url, fetched=True)
+    if problem is urls.UrlProblem.SPACES:
         return _("must be a URL without spaces")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
+    if problem is urls.UrlProblem.MALFORMED:
         return _("is not a valid URL: {value}").format(value=show(url))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if problem is urls.UrlProblem.NOT_WEB:
         return _("must be an absolute https:// URL with a host, not {value}").format(value=show(url))
-    if parts.scheme == "http" and not is_loopback(url):
+    if problem is urls.UrlProblem.PLAIN_HTTP:
         return _("plain http:// is allowed only for loopback addresses; use https://")
     return None
 
@@ -405,7 +402,7 @@ class _Checker:
             ),
         )
         if config.probes.enabled:
-            probes = [is_loopback(spec.probe) for spec in config.providers if spec.probe]
+            probes = [urls.is_loopback(spec.probe) for spec in config.providers if spec.probe]
             self._warn_floors(
                 "probes.interval",
                 config.probes.interval,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
+
+from trayapp.core.urls import safe_url
+
+# `safe_url` is the one URL rule (core/urls.py), offered here beside `escape` for the page builders.
+__all__ = ["MAX_TEXT", "clean", "escape", "safe_url"]
 
 # Page text longer than this (a runaway incident update) is cut, with an ellipsis.
 MAX_TEXT = 4000
@@ -23,16 +27,3 @@ def clean(text: str) -> str:
 def escape(text: str) -> str:
     """`text` cleaned and escaped for HTML text and quoted attribute values."""
     return html.escape(clean(text), quote=True)
-
-
-def safe_url(url: str | None) -> str | None:
-    """`url` when it is a plain absolute http(s) URL that may become a link, else None."""
-    if not url or url != url.strip() or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
 import queue
@@ -127,21 +126,3 @@ class QueuedNotifier:
                 self._inner.send(notice)
             except Exception:
                 log.exception("showing a notification failed")
-
-
-class RecordingNotifier:
-    """Keeps every notice (tests); with a path, appends each as a JSON line."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self.sent: list[Notice] = []
-        self._lock = threading.Lock()
-
-    def send(self, notice: Notice) -> None:
-        """Record `notice`."""
-        with self._lock:
-            self.sent.append(notice)
-            if self.path is not None:
-                record = {"kind": notice.kind, "title": notice.title, "body": notice.body, "url": notice.url}
-                with self.path.open("a", encoding="utf-8") as handle:
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
