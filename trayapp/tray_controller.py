@@ -129,7 +129,7 @@ class TrayController:
                 if self._details_opened:
                     from trayapp.shell import details
 
-                    details.write_details(snapshot, datetime.now(UTC))
+                    details.write_details(snapshot, datetime.now(UTC), moves=watch.poller.moves)
             except Exception:
                 log.exception("updating the tray failed")
 
@@ -159,7 +159,8 @@ class TrayController:
         now = datetime.now(UTC)
         if action == "details":
             self._details_opened = True
-            details.open_details(details.write_details(watch.engine.snapshot(), now))
+            snapshot = watch.engine.snapshot()
+            details.open_details(details.write_details(snapshot, now, moves=watch.poller.moves))
         elif action.startswith("open:"):
             details.open_url(action.removeprefix("open:"))
         elif action == "refresh":

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
+from trayapp.core.healing import Moved
 from trayapp.core.history.figures import ProviderHistory
 from trayapp.core.history.section import HISTORY_CSS, history_html, legend_html
 from trayapp.core.markup import escape, safe_url
@@ -91,6 +92,7 @@ details summary { cursor: pointer; color: var(--muted); }
   border-radius: 50%; background: #EAB308; color: #000; font-weight: 700; text-align: center;
   line-height: 1.2em; }
 .probe { font-size: .9rem; }
+.moved { border-left: 4px solid var(--link); padding: .3rem .6rem; }
 .probe.down { color: var(--fg); }
 footer { margin-top: 1.5rem; font-size: .85rem; }
 """ + "".join(
@@ -302,7 +304,9 @@ def _offline_error() -> str:
     return pgettext("error", "offline")
 
 
-def _provider_html(view: ProviderView, now: datetime, history: str = "", offline: bool = False) -> str:
+def _provider_html(
+    view: ProviderView, now: datetime, history: str = "", offline: bool = False, moved: Moved | None = None
+) -> str:
     incidents = [i for i in view.incidents if not i.is_maintenance]
     maintenances = [i for i in view.incidents if i.is_maintenance]
     if view.last_success_at is None:
@@ -316,6 +320,8 @@ def _provider_html(view: ProviderView, now: datetime, history: str = "", offline
         "<span>" + _link(view.page, _("Status page")) + "</span></div>",
         f"<p class='muted'>{checked}</p>",
     ]
+    if moved is not None:
+        parts.append(f'<p class="moved" role="note">{_e(moved.words())}</p>')
     if view.suspected is not None:
         parts.append(f'<p class="suspected" role="note">{_e(suspicion_words(view.suspected, now))}</p>')
     error = _offline_error() if offline else view.error
@@ -361,12 +367,14 @@ def render_details(
     now: datetime,
     refresh_seconds: int = 30,
     history: Mapping[str, ProviderHistory] | None = None,
+    moves: Mapping[str, Moved] | None = None,
 ) -> str:
     """The whole details page for `snapshot` as seen at `now` (reloads itself every N s).
 
     In the current language (see `trayapp.i18n`), times in the local zone. With `history`
     (by provider id), each provider also gets its history block: daily bars, uptime and
-    recent incidents, as trayapp recorded them.
+    recent incidents, as trayapp recorded them. `moves` (by provider id) says which built-in
+    pages were found elsewhere, on another platform or host, during this run.
     """
     overall = snapshot.overall
     blocks = _history_blocks(snapshot, history, now)
@@ -376,7 +384,7 @@ def render_details(
         for view in snapshot.providers
     )
     providers = "\n".join(
-        _provider_html(view, now, block, snapshot.offline)
+        _provider_html(view, now, block, snapshot.offline, (moves or {}).get(view.id))
         for view, block in zip(snapshot.providers, blocks, strict=True)
     )
     if not snapshot.providers:

@@ -12,6 +12,7 @@ from urllib.request import url2pathname
 
 from trayapp import paths
 from trayapp.core.details_page import render_details
+from trayapp.core.healing import Moved
 from trayapp.core.history.figures import ProviderHistory
 from trayapp.core.markup import safe_url
 from trayapp.model import Snapshot
@@ -53,15 +54,17 @@ def write_details(
     now: datetime,
     directory: Path | None = None,
     history: Mapping[str, ProviderHistory] | None = None,
+    moves: Mapping[str, Moved] | None = None,
 ) -> Path:
     """Render the page for `snapshot` and replace `details.html` atomically (mode 0600).
 
-    The history comes from the history database unless given.
+    The history comes from the history database unless given; `moves` are built-in pages found
+    elsewhere during this run.
     """
     path = details_path(directory)
     if history is None:
         history = page_history(snapshot, now)
-    write_atomically(path, render_details(snapshot, now, history=history))
+    write_atomically(path, render_details(snapshot, now, history=history, moves=moves))
     return path
 
 

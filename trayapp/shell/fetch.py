@@ -45,12 +45,13 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class Fetched:
-    """A successful answer: a body, or `not_modified` for a 304."""
+    """A successful answer: a body, or `not_modified` for a 304; `url` is where it came from."""
 
     body: bytes
     etag: str | None
     last_modified: str | None
     not_modified: bool = False
+    url: str = ""  # the URL that answered, after redirects (a page that moved says where)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -281,7 +282,10 @@ class Fetcher:
                 size = self._take(chunks, piece, size)
             self.bytes_received += response.num_bytes_downloaded
             return Fetched(
-                b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified")
+                b"".join(chunks),
+                response.headers.get("ETag"),
+                response.headers.get("Last-Modified"),
+                url=str(response.url),
             )
 
     def _take(self, chunks: list[bytes], piece: bytes, size: int) -> int:

@@ -13,10 +13,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trayapp.catalog import ProviderSpec
+from trayapp.core.healing import Moved
 from trayapp.core.probing import Attempt
 from trayapp.model import Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher
@@ -304,6 +305,11 @@ class Poller:
             schedule.in_flight = False
         if self._wake is not None:
             self._wake.set()
+
+    @property
+    def moves(self) -> Mapping[str, Moved]:
+        """Built-in pages found elsewhere during this run (by provider id), for the details page."""
+        return self.reader.healer.moves if self.reader else {}
 
     @property
     def detected(self) -> dict[str, str]:

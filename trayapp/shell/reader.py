@@ -3,7 +3,8 @@
 Sources of a format are tried richest first; the first that answers wins. A
 connection-level failure (refused, timeout, DNS) stops the round at once: the host is
 down, and asking it four times more is neither polite nor useful. `kind = "auto"`
-tries the known endpoints in a fixed order and remembers the format that answered.
+tries the known endpoints in a fixed order and remembers the format that answered. A
+built-in whose catalog kind stops answering detects again the same way (`shell.healing`).
 
 Some formats also have a list of past incidents (`adapters.HISTORY`: Statuspage's
 `incidents.json`, incident.io's `feed.atom`). It is read along with the first successful read
@@ -37,6 +38,7 @@ from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.rollup import apply_filter
 from trayapp.model import NO_STATUS_FEED, Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError
+from trayapp.shell.healing import Healer
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +92,17 @@ class PageReader:
         self._answered: dict[str, Source] = {}  # the source that gave each provider's last page
         self._history_due: dict[str, datetime] = {}
         self._history_failed: set[str] = set()
+        self._unreachable: set[str] = set()  # providers whose poll met a failure below HTTP
+        self.healer = Healer(self.detected)
 
     async def read(self, spec: ProviderSpec, now: datetime | None = None) -> ParsedPage | Failure:
         """One poll of one provider: a parsed page, or why not."""
         if spec.kind == NO_FEED:
             return Failure(NO_STATUS_FEED)  # nothing to fetch: said at once, without a request
         context = ParseContext(page_url=spec.page, now=now or datetime.now(UTC), match=spec.match)
+        catalog, home = spec, spec.page if _direct_document(spec) else spec.root
+        spec = self.healer.current(catalog, home)
+        self._unreachable.discard(spec.id)
         direct = _direct_document(spec)
         if direct is not None:
             source = Source("direct", (Document(direct, _direct_parser(direct, spec.kind)),))
@@ -104,6 +111,20 @@ class PageReader:
             result = await self._detect(spec, context)
         else:
             result = await self._read_format(spec, self.detected.get(spec.id, spec.kind), context)
+        healed = await self.healer.after_poll(
+            catalog,
+            spec,
+            result,
+            context=context,
+            reachable=spec.id not in self._unreachable,
+            home=home,
+            detect=self._first_format,
+            land=self._landing,
+        )
+        if healed is not None:
+            spec, result = healed
+            direct = _direct_document(spec)
+            self._preferred.pop(spec.id, None)  # an index into the old format's sources
         if isinstance(result, ParsedPage) and direct is None:
             result = await self._with_history(spec, result, context)
         if isinstance(result, ParsedPage):
@@ -113,16 +134,32 @@ class PageReader:
         return result
 
     async def _detect(self, spec: ProviderSpec, context: ParseContext) -> ParsedPage | Failure:
+        found = await self._first_format(spec, context)
+        if isinstance(found, Failure):
+            return found
+        self.detected[spec.id] = found[0]
+        return found[1]
+
+    async def _first_format(
+        self, spec: ProviderSpec, context: ParseContext
+    ) -> tuple[str, ParsedPage] | Failure:
+        """The first format of the detection order that answers at the spec's root, and its page."""
         for kind, source in DETECTION_ORDER:
             result = await self._read_source(spec, source, context)
             if isinstance(result, ParsedPage):
                 self._answered[spec.id] = source
-                self.detected[spec.id] = kind
                 log.info("%s: detected a %s page (%s)", spec.name, kind, source.name)
-                return result
+                return kind, result
             if result.connection:
                 return result
         return Failure(f"not a status page: no known format at {spec.root}")
+
+    async def _landing(self, url: str) -> str | None:
+        """Where fetching `url` ends, after redirects; None when it gives no answer."""
+        try:
+            return (await self.fetcher.get(url)).url or None
+        except FetchError:
+            return None
 
     async def _read_format(
         self, spec: ProviderSpec, kind: str, context: ParseContext
@@ -186,6 +223,8 @@ class PageReader:
             url = join_url(spec.root, document.path.replace("{host}", host))
             result = await self._read_document(url, document.parse, context)
             if isinstance(result, Failure):
+                if result.connection:
+                    self._unreachable.add(spec.id)
                 if document.required:
                     return result
                 continue
