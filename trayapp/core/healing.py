@@ -74,9 +74,12 @@ def after_poll(
     return Strikes(count, strikes.last_try), False
 
 
-def _origin(parts: tuple[str, str | None, int | None]) -> tuple[str, int | None]:
-    scheme, host, port = parts
-    return (host or "").lower().rstrip("."), port or {"http": 80, "https": 443}.get(scheme)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _place(scheme: str, host: str | None, port: int | None) -> tuple[str, int | None]:
+    """Host and port, the port None when it is the scheme's default (http → https is no move)."""
+    return (host or "").lower().rstrip("."), None if port in (None, _DEFAULT_PORTS.get(scheme)) else port
 
 
 def moved_root(root: str, landed: str) -> str | None:
@@ -87,11 +90,11 @@ def moved_root(root: str, landed: str) -> str | None:
     """
     try:
         old, new = urlsplit(root), urlsplit(landed)
-        old_origin = _origin((old.scheme, old.hostname, old.port))
-        new_origin = _origin((new.scheme, new.hostname, new.port))
+        old_place = _place(old.scheme, old.hostname, old.port)
+        new_place = _place(new.scheme, new.hostname, new.port)
     except ValueError:
         return None
-    if not new.hostname or new_origin == old_origin:
+    if not new.hostname or new_place == old_place:
         return None
     plain_local = new.scheme == "http" and is_loopback(landed) and is_loopback(root)
     if new.scheme != "https" and not plain_local:
