@@ -110,7 +110,8 @@ def test_a_custom_provider_keeps_the_kind_its_user_chose(server: StatusServer) -
     custom = ProviderSpec(id="acme", name="Acme", page=server.url, kind="instatus")
     reader = PageReader(Fetcher())
     assert kinds(poll(reader, custom, range(5))) == ["HTTP 404"] * 5
-    assert server.requests_to(STATUSPAGE) == [] and reader.healer.moves == {}
+    assert server.requests_to(STATUSPAGE) == []
+    assert reader.healer.moves == {}
 
 
 def test_a_refused_connection_never_detects_again(caplog: pytest.LogCaptureFixture) -> None:
@@ -122,7 +123,8 @@ def test_a_refused_connection_never_detects_again(caplog: pytest.LogCaptureFixtu
         results = poll(reader, builtin(f"http://127.0.0.1:{port}", "instatus"), range(6))
     assert kinds(results) == ["connection refused"] * 6
     assert not any("detecting again" in r.getMessage() for r in caplog.records)
-    assert reader.healer.moves == {} and reader.detected == {}
+    assert reader.healer.moves == {}
+    assert reader.detected == {}
 
 
 def test_timeouts_never_detect_again_though_another_format_answers(server: StatusServer) -> None:
@@ -131,7 +133,8 @@ def test_timeouts_never_detect_again_though_another_format_answers(server: Statu
     reader = PageReader(Fetcher())
     results = poll(reader, builtin(server.url, "instatus"), range(4), timeout=0.2)
     assert kinds(results) == ["timeout"] * 4
-    assert server.requests_to(STATUSPAGE) == [] and server.requests_to(PROXY) == []
+    assert server.requests_to(STATUSPAGE) == []
+    assert server.requests_to(PROXY) == []
     assert reader.healer.moves == {}
 
 

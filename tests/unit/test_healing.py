@@ -4,6 +4,7 @@ may lead; the Healer's decisions with fake fetches; the move on the details page
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,8 +50,11 @@ def test_what_counts_as_a_miss(failure: Failure, miss: bool) -> None:
     assert is_miss(failure) is miss
 
 
+NO_STRIKES = Strikes()
+
+
 def polls(
-    results: list[ParsedPage | Failure], start: Strikes = Strikes(), reachable: bool = True
+    results: list[ParsedPage | Failure], start: Strikes = NO_STRIKES, reachable: bool = True
 ) -> list[bool]:
     """Whether each poll (a minute apart) starts a detection."""
     strikes, due = start, []
@@ -83,7 +87,8 @@ def test_at_most_once_an_hour() -> None:
     strikes, due = Strikes(), False
     for minute in range(3):
         strikes, due = after_poll(strikes, NOT_FOUND, True, NOW + timedelta(minutes=minute))
-    assert due and strikes.last_try == NOW + timedelta(minutes=2)
+    assert due
+    assert strikes.last_try == NOW + timedelta(minutes=2)
     later = [after_poll(strikes, NOT_FOUND, True, NOW + timedelta(minutes=m))[1] for m in range(3, 62)]
     assert not any(later)
     _, due = after_poll(strikes, NOT_FOUND, True, strikes.last_try + REDETECT_EVERY)
@@ -188,12 +193,9 @@ def test_a_move_on_the_same_host_is_followed_and_saved() -> None:
     outcomes = run_polls(healer, fakes, [NOT_FOUND] * 3)
     assert outcomes[:2] == [None, None]
     healed = outcomes[2]
-    assert healed is not None and healed[1] == PAGE
-    assert (healed[0].kind, healed[0].root, healed[0].source) == (
-        "incidentio",
-        "https://status.acme.ai",
-        None,
-    )
+    assert healed is not None
+    assert healed[1] == PAGE
+    assert healed[0] == replace(SPEC, kind="incidentio", url="https://status.acme.ai")
     assert fakes.detections == ["https://status.acme.ai"]
     assert detected == {"acme": "incidentio"}, "the engine saves the reader's detected map"
     assert healer.moves == {"acme": Moved("Acme", "incidentio", "https://status.acme.ai")}
@@ -243,7 +245,8 @@ def test_custom_providers_and_auto_are_left_alone() -> None:
     auto = ProviderSpec(id="a", name="A", page="https://status.a.example", kind="auto", builtin=True)
     for spec in (custom, auto):
         assert run_polls(Healer({}), fakes, [NOT_FOUND] * 5, spec) == [None] * 5
-    assert fakes.detections == [] and fakes.landings == []
+    assert fakes.detections == []
+    assert fakes.landings == []
 
 
 def test_a_changed_catalog_entry_starts_afresh() -> None:
@@ -251,9 +254,7 @@ def test_a_changed_catalog_entry_starts_afresh() -> None:
     healed = run_polls(healer, Fakes(None, ("statuspage", PAGE)), [NOT_FOUND] * 3)[2]
     assert healed is not None
     assert healer.current(SPEC, SPEC.root).kind == "statuspage"
-    updated = ProviderSpec(
-        id="acme", name="Acme", page="https://status.acme.ai", kind="datadog", builtin=True
-    )
+    updated = replace(SPEC, kind="datadog")
     # What was found is still read (saved by kind, it misses and heals again if the entry was right).
     read = healer.current(updated, updated.root)
     assert (read.kind, read.root, read.id) == ("statuspage", "https://status.acme.ai", "acme")
