@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+from trayapp.core.urls import is_loopback
 from trayapp.i18n import _
 from trayapp.model import Failure, ParsedPage
-from trayapp.settings import is_loopback  # moves to trayapp.core.urls
 
 STRIKES = 3
 REDETECT_EVERY = timedelta(hours=1)
