@@ -7,8 +7,9 @@
    first so that every later process, trayer included, gets the private bus and none autolaunches
    one of its own;
 2. ``Xvfb -displayfd`` (the display number is read from a pipe; the first X connection is retried);
-3. ``trayer`` as the XEmbed tray host (unless `tray_host=False`; `start_tray_host` starts it later), until the ``_NET_SYSTEM_TRAY_S0`` selection has an owner and
+3. ``trayer`` as the XEmbed tray host, until the ``_NET_SYSTEM_TRAY_S0`` selection has an owner and
    its panel is mapped (an xorg-backend pystray icon never docks on a tray that appears later);
+   with ``tray_host=False`` none, until ``start_tray_host()``;
 4. ``python -m tests.support.notify_recorder`` on that bus, until ``org.freedesktop.Notifications``
    is owned.
 
