@@ -1,14 +1,16 @@
-"""Resident memory of a tray icon: pystray's xorg backend against trayapp's StatusNotifierItem.
+"""Resident memory of a tray icon: pystray's xorg and GTK backends against trayapp's StatusNotifierItem.
 
-Runs the same small script (a 64 px icon with a four-entry menu) twice on a private headless
+Runs the same small script (a 64 px icon with a four-entry menu) three times on a private headless
 desktop (`tests.support.desktop.Desktop`: Xvfb, trayer, a private session bus):
 
 - ``xorg``: pystray's own X11 backend, docked in trayer;
+- ``gtk``: pystray's GTK backend (PyGObject), docked in trayer, what a menu on Linux cost before;
 - ``sni``: `trayapp.shell.dbus.sni.StatusNotifierIcon`, registered with a fake
   StatusNotifierWatcher + host (`tests.support.sni_host`) that has read its icon and menu;
 
-and prints each one's VmRSS (the largest of a few samples once it is up) and the ratio
-sni / xorg. The target is at most 1.25; the exit code is 1 when it is missed.
+and prints each one's VmRSS (the largest of a few samples once it is up) and the ratios to the
+bare xorg script. The target is sni / xorg at most 1.25; the exit code is 1 when it is missed.
+The GTK row is skipped when PyGObject is not importable.
 
     python benchmarks/sni_memory.py [--settle 1.5] [--samples 5]
 """
@@ -38,7 +40,7 @@ def _child(backend: str) -> None:
             """pystray's Icon on the StatusNotifierItem backend, as shell/tray.py puts it together."""
 
     else:
-        os.environ["PYSTRAY_BACKEND"] = "xorg"
+        os.environ["PYSTRAY_BACKEND"] = backend
         from pystray import Icon
     from PIL import Image, ImageDraw
     from pystray import Menu, MenuItem
@@ -78,10 +80,20 @@ def _measure(popen: subprocess.Popen[bytes], settle: float, samples: int) -> int
     return peak
 
 
+def _has_gtk() -> bool:
+    try:
+        import gi
+
+        gi.require_version("Gtk", "3.0")
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure both scripts and print their resident memory and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--child", choices=("xorg", "sni"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("xorg", "gtk", "sni"), help=argparse.SUPPRESS)
     parser.add_argument("--settle", type=float, default=1.5, help="seconds to wait once the icon is up")
     parser.add_argument("--samples", type=int, default=5, help="RSS samples (the largest is kept)")
     args = parser.parse_args(argv)
@@ -101,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         desktop.wait_for_icon(15, redock_after=3)
         results["xorg"] = _measure(xorg, args.settle, args.samples)
         desktop.stop(xorg)
+        if _has_gtk():
+            gtk = desktop.spawn([*command, "--child", "gtk"], env=desktop.full_env(env), name="gtk")
+            desktop.wait_for_icon(15)
+            results["gtk"] = _measure(gtk, args.settle, args.samples)
+            desktop.stop(gtk)
         with FakeWatcherHost(desktop.bus_address) as host:
             sni = desktop.spawn([*command, "--child", "sni"], env=desktop.full_env(env), name="sni")
             host.wait_for_registration(timeout=15)
@@ -112,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     ratio = results["sni"] / results["xorg"]
     print(f"{'script':<28}{'VmRSS':>12}{'ratio':>8}")
     print(f"{'pystray xorg backend':<28}{results['xorg'] / 1024:>9.1f} MiB{1.0:>8.2f}")
+    if "gtk" in results:
+        gtk_ratio = results["gtk"] / results["xorg"]
+        print(f"{'pystray GTK backend':<28}{results['gtk'] / 1024:>9.1f} MiB{gtk_ratio:>8.2f}")
     print(f"{'trayapp StatusNotifierItem':<28}{results['sni'] / 1024:>9.1f} MiB{ratio:>8.2f}")
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
     print(f"sni / xorg = {ratio:.2f} ({verdict} the {TARGET_RATIO:.2f} target)")

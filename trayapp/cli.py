@@ -272,13 +272,19 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_watch(config: Config, config_path: Path) -> int:
     """`trayapp watch`: poll until interrupted, one line per change."""
-    from trayapp.shell.notify import PlyerNotifier
+    from trayapp.shell.notify import watch_notifier
     from trayapp.watch import run_watch
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    return run_watch(config, config_path, PlyerNotifier(), paths.state_file(), sys.stdout, stop)
+    notifier, on_watch = watch_notifier()
+    try:
+        return run_watch(
+            config, config_path, notifier, paths.state_file(), sys.stdout, stop, on_watch=on_watch
+        )
+    finally:
+        notifier.close(0.5)
 
 
 def cmd_tray(config: Config, config_path: Path) -> int:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHUTDOWN_SECONDS = 2.0
+NO_TRAY_NOTICE_SECONDS = 10.0
 
 
 class TrayController:
@@ -61,6 +62,8 @@ class TrayController:
         self._ready = threading.Event()
         self._lifecycle = threading.Lock()
         self._failed = False
+        self._finished = threading.Event()
+        self._shut_down = False
         self.watch: Watch | None = None
         self.notifier: QueuedNotifier | None = None
         # Translators: the tray icon's tooltip before the first check has answered.
@@ -72,6 +75,11 @@ class TrayController:
     def run(self) -> int:
         """Show the icon and poll until Quit or a signal; returns the exit code."""
         self._install_signal_handlers()
+        if sys.platform == "win32":
+            from trayapp.shell import windows
+
+            # Ctrl+C and closing the console: pystray's thread sits in GetMessage meanwhile.
+            windows.install_console_ctrl_handler(windows.console_ctrl_handler(self.stop, self._finished))
         self.tray.run(self._setup)
         self._shutdown()
         return 1 if self._failed else 0
@@ -79,6 +87,7 @@ class TrayController:
     def _setup(self) -> None:
         """Called by pystray (in its setup thread) once the icon is up: start everything else."""
         self._install_glib_signal_handlers()
+        self._install_platform_stops()
         try:
             self._start_engine()
         except Exception as error:
@@ -90,13 +99,18 @@ class TrayController:
 
     def _start_engine(self) -> None:
         """Import and make the engine, the notifier and the updater; start polling."""
-        from trayapp.shell import autostart
-        from trayapp.shell.notify import PlyerNotifier, QueuedNotifier
+        from trayapp.shell import autostart, details
+        from trayapp.shell.notify import QueuedNotifier, make_notifier
         from trayapp.watch import Watch
 
-        notifier = QueuedNotifier(
-            PlyerNotifier(notification_icon(), fallback=self.tray.notify), is_paused=self._paused
+        inner, why = make_notifier(
+            notification_icon(),
+            open_url=details.open_url,
+            open_details=lambda: self.on_action("details"),
+            tray_icon=self.tray.icon,
         )
+        log.info("notifications: %s", why)
+        notifier = QueuedNotifier(inner, is_paused=self._paused)
         watch = Watch(self.config, self.config_path, notifier, paths.state_file(), sys.stderr)
         watch.engine.add_listener(self._on_snapshot)
         self.ui = replace(self.ui, autostart=autostart.autostart_enabled())
@@ -109,6 +123,27 @@ class TrayController:
             self._updates.put(watch.engine.snapshot())
             watch.start()
         self._ready.set()
+        if not self.tray.host_found:
+            timer = threading.Timer(NO_TRAY_NOTICE_SECONDS, self._tell_no_tray)
+            timer.daemon = True
+            timer.start()
+
+    def _tell_no_tray(self) -> None:
+        """Say once, 10 s after start, that no tray host shows the icon, and how to get one."""
+        if self._stopped.is_set() or self.notifier is None or self.tray.has_host():
+            return
+        from trayapp.core.notices import Notice
+
+        log.warning("no tray host shows the icon; polling and notifying go on")
+        # Translators: the title of the notification sent when the desktop has no tray.
+        title = _("trayapp runs without a tray icon")
+        # Translators: the body of that notification; "AppIndicator" is the GNOME extension's name.
+        body = _(
+            "This desktop shows no tray icons, so trayapp keeps watching and notifies you without one. "
+            "On GNOME, install and enable the AppIndicator extension "
+            "(gnome-shell-extension-appindicator); the icon appears as soon as a tray is there."
+        )
+        self.notifier.send(Notice("summary", title, body))
 
     def _on_snapshot(self, snapshot: Snapshot, events: list[Event] | Any) -> None:
         self._updates.put(snapshot)
@@ -136,7 +171,8 @@ class TrayController:
     def _refresh(self, snapshot: Snapshot) -> None:
         ui = replace(self.ui, now=datetime.now(UTC))
         image = self.icons.get(snapshot.overall, snapshot.badge)
-        self.tray.show(image, tooltip(snapshot), build_menu(snapshot, ui, self.tray.has_default_action))
+        menu = build_menu(snapshot, ui, self.tray.has_default_action)
+        self.tray.show(image, tooltip(snapshot), menu, attention=snapshot.overall >= State.PARTIAL)
 
     def on_action(self, action: str) -> None:
         """Do what a menu item (or a left click) asks, off the tray's own loop.
@@ -199,15 +235,32 @@ class TrayController:
         """GTK backends run a GLib loop in C (and pystray resets SIGINT): let GLib catch signals."""
         self.tray.quit_on_signals((signal.SIGTERM, signal.SIGINT), self.stop)
 
+    def _install_platform_stops(self) -> None:
+        """Windows: WM_CLOSE (taskkill) and log-off; macOS: SIGINT/SIGTERM while Cocoa sleeps."""
+        if sys.platform == "win32":
+            from trayapp.shell import windows
+
+            # WM_ENDSESSION: the process ends when the handler returns, so save right there.
+            windows.route_window_messages(self.tray.icon, self.stop, self._shutdown)
+        elif sys.platform == "darwin":
+            from trayapp.shell import macos
+
+            macos.call_on_main(lambda: macos.install_stop_signals(self.stop))
+
     def _shutdown(self) -> None:
+        """Stop polling, save, close the notifier; safe to call twice (log-off, then the loop's end)."""
         self._stopped.set()
         with self._lifecycle:
+            if self._shut_down:
+                return
+            self._shut_down = True
             self._updates.put(None)
             if self.watch is not None:
                 self.watch.stop()
             if self.notifier is not None:
                 self.notifier.close(0.5)
         log.info("stopped")
+        self._finished.set()
 
 
 def run_tray(config: Config, config_path: Path) -> int:
@@ -218,6 +271,14 @@ def run_tray(config: Config, config_path: Path) -> int:
         return 0
     try:
         make_dpi_aware()
+        if sys.platform == "win32":
+            from trayapp.shell import windows
+
+            windows.hide_own_console()  # only the tray: `trayapp status` in a terminal still prints
+        elif sys.platform == "darwin":
+            from trayapp.shell import macos
+
+            macos.become_accessory()  # no Dock icon, no ⌘-Tab entry
         try:
             controller = TrayController(config, config_path)
         except Exception as error:

@@ -197,8 +197,12 @@ def run_watch(
     state_path: Path,
     out: TextIO,
     stop: threading.Event,
+    on_watch: Callable[[Watch], None] | None = None,
 ) -> int:
-    """Poll until `stop` is set, printing one line per change; returns the exit code."""
+    """Poll until `stop` is set, printing one line per change; returns the exit code.
+
+    `on_watch` gets the Watch once made (the notifier's "Open details" reads its snapshot).
+    """
 
     def print_events(snapshot: Snapshot, events: Sequence[Event]) -> None:
         stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -207,6 +211,8 @@ def run_watch(
 
     watch = Watch(config, config_path, notifier, state_path, sys.stderr)
     watch.engine.add_listener(print_events)
+    if on_watch is not None:
+        on_watch(watch)
     watch.start()
     try:
         while not stop.wait(CONFIG_CHECK_SECONDS):

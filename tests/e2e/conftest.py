@@ -1,4 +1,5 @@
-"""What every end-to-end test starts from: a private X session with a tray host and a notification server."""
+"""What every end-to-end test starts from: a private X session with a tray host and a notification
+server, and trayapp as a user installs it (a plain `pip install .` into a fresh venv)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.desktop import Desktop
+from tests.support.plain_install import build_plain_venv
 
 
 @pytest.fixture
@@ -16,3 +18,9 @@ def desktop(tmp_path: Path) -> Iterator[Desktop]:
     with Desktop(tmp_path / "desktop") as started:
         yield started
     assert started.leftover_processes() == []
+
+
+@pytest.fixture(scope="session")
+def plain_trayapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `trayapp` command of a plain `pip install .` into a fresh venv (built once per run)."""
+    return build_plain_venv(tmp_path_factory.mktemp("plain-install"))

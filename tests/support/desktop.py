@@ -9,6 +9,7 @@
 2. ``Xvfb -displayfd`` (the display number is read from a pipe; the first X connection is retried);
 3. ``trayer`` as the XEmbed tray host, until the ``_NET_SYSTEM_TRAY_S0`` selection has an owner and
    its panel is mapped (an xorg-backend pystray icon never docks on a tray that appears later);
+   with ``tray_host=False`` none, until ``start_tray_host()``;
 4. ``python -m tests.support.notify_recorder`` on that bus, until ``org.freedesktop.Notifications``
    is owned.
 
@@ -263,8 +264,10 @@ class Desktop:
         size: tuple[int, int] = (1280, 800),
         startup_timeout: float = 15.0,
         stop_timeout: float = 5.0,
+        tray_host: bool = True,
     ) -> None:
         self.size = size
+        self.tray_host = tray_host
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
         self._requested_workdir = workdir
@@ -314,7 +317,8 @@ class Desktop:
         try:
             self._start_bus()
             self._start_x()
-            self._start_trayer()
+            if self.tray_host:
+                self._start_trayer()
             self._start_recorder()
         except BaseException:
             self.close(raise_errors=False)
@@ -623,6 +627,12 @@ class Desktop:
             return self._selection_owner() != 0 and self._panel() is not None
 
         wait_for(docked_host, self.startup_timeout, f"trayer to own {TRAY_SELECTION}")
+
+    def start_tray_host(self) -> None:
+        """Start trayer on a desktop made with `tray_host=False` (a tray that appears later)."""
+        if self._trayer is not None:
+            raise DesktopError("the tray host is running already")
+        self._start_trayer()
 
     def _selection_owner(self) -> int:
         owner = self._x.get_selection_owner(self._x.intern_atom(TRAY_SELECTION))

@@ -98,16 +98,37 @@ def test_menu_items_call_back_with_their_action(dummy: list[str]) -> None:
 
 def test_choose_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYSTRAY_BACKEND", raising=False)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    watcher = {"present": False}
+    xembed = {"present": True}
+    monkeypatch.setattr(tray_module, "status_notifier_watcher_present", lambda: watcher["present"])
+    monkeypatch.setattr(tray_module, "xembed_tray_present", lambda: xembed["present"])
     monkeypatch.setattr(tray_module, "_gi_available", lambda: False)
-    assert choose_backend("linux") == "xorg"
+    assert choose_backend("linux")[::2] == ("xorg", True), "an XEmbed tray without PyGObject"
     monkeypatch.setattr(tray_module, "_gi_available", lambda: True)
-    assert choose_backend("linux") == "xorg", "GTK without a session bus hangs"
+    assert choose_backend("linux")[::2] == ("gtk", True)
+    watcher["present"] = True
+    assert choose_backend("linux")[::2] == ("gtk", True), "no session bus: no watcher is asked"
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-    monkeypatch.setattr(tray_module, "_status_notifier_watcher_present", lambda: False)
-    assert choose_backend("linux") == "gtk"
-    monkeypatch.setattr(tray_module, "_status_notifier_watcher_present", lambda: True)
-    assert choose_backend("linux") == "appindicator"
-    assert choose_backend("win32") is None
-    assert choose_backend("darwin") is None
+    backend, why, found = choose_backend("linux")
+    assert (backend, found) == ("sni", True), "a watcher wins over an XEmbed tray"
+    assert "StatusNotifierWatcher" in why
+    watcher["present"] = False
+    xembed["present"] = False
+    assert choose_backend("linux")[::2] == ("sni", False), "no host: the item waits on the bus"
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    assert choose_backend("linux")[::2] == ("xorg", False)
+    assert choose_backend("win32")[0] is None
+    assert choose_backend("darwin")[0] is None
     monkeypatch.setenv("PYSTRAY_BACKEND", "xorg")
-    assert choose_backend("linux") == "xorg"
+    assert choose_backend("linux")[::2] == ("xorg", True)
+
+
+def test_the_watcher_check_needs_no_pygobject(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trayapp.shell import dbus
+
+    asked: list[str] = []
+    monkeypatch.setattr(dbus, "watcher_present", lambda: asked.append("jeepney") is None)
+    monkeypatch.setitem(__import__("sys").modules, "gi", None)  # importing gi fails
+    assert tray_module.status_notifier_watcher_present() is True
+    assert asked == ["jeepney"]

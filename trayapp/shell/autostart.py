@@ -51,6 +51,11 @@ def autostart_command(
     exe = executable if executable is not None else sys.executable
     is_frozen = frozen if frozen is not None else bool(getattr(sys, "frozen", False))
     if is_frozen:
+        if _kind(platform) == "windows":
+            from trayapp.shell import windows
+
+            # The build's windowless sibling: a console exe would open a window at every login.
+            return [str(windows.windowless_executable(Path(exe)))]
         return [exe]
     if _kind(platform) == "windows":
         # python.exe would open a console window at every login; pythonw.exe does not.

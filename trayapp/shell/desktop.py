@@ -23,15 +23,20 @@ def make_dpi_aware() -> None:
 
 
 def open_file_in_editor(path: Path) -> None:
-    """Open a file with the desktop's default application for it."""
+    """Open a file with the desktop's default application for it (a text editor where none claims it)."""
     if sys.platform == "win32":
-        import os
+        from trayapp.shell import windows
 
-        os.startfile(path)  # type: ignore[attr-defined]
+        windows.open_in_editor(path)  # Notepad where nothing claims .toml
+        return
+    if sys.platform == "darwin":
+        from trayapp.shell import macos
+
+        macos.open_in_editor(path)  # TextEdit where nothing claims .toml
         return
     import subprocess
 
-    command = ["open", str(path)] if sys.platform == "darwin" else ["xdg-open", str(path)]
+    command = ["xdg-open", str(path)]
     try:
         subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True

@@ -1,14 +1,22 @@
 """The tray icon and its menu (the only pystray importer).
 
-pystray picks AppIndicator whenever PyGObject and the Ayatana library are present, even on
-a plain XEmbed tray where it then cannot take a left click. So the backend is chosen here:
-AppIndicator when a StatusNotifierWatcher is on the session bus (GNOME with the extension,
-KDE), GTK when only an XEmbed tray is there, xorg when PyGObject is missing (no menu: a
-left click opens the details page). `PYSTRAY_BACKEND` still wins when set.
+The backend is chosen at run time by what the desktop offers, and logged once with why:
+
+- a StatusNotifierWatcher on the session bus (KDE Plasma, GNOME with the AppIndicator
+  extension, Cinnamon, XFCE/LXQt with their SNI plugins): our StatusNotifierItem backend
+  (`trayapp.shell.dbus.sni`, D-Bus through jeepney; no PyGObject, no AppIndicator library);
+- else an XEmbed tray (`_NET_SYSTEM_TRAY_S<screen>` owned): pystray's GTK backend when
+  PyGObject is there, else its xorg one (no menu: a left click opens the details page);
+- else no tray host at all: the StatusNotifierItem waits on the bus (it registers by itself
+  when a watcher appears), and a cheap check every few seconds moves the icon to an XEmbed tray
+  as soon as one appears.
+
+`PYSTRAY_BACKEND` still wins when set (`sni` names ours); Windows and macOS use pystray's own.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import select
@@ -27,6 +35,10 @@ ActionHandler = Callable[[str], None]
 XORG_DOCK_CHECK_SECONDS = 3.0
 XORG_FIRST_CHECK_SECONDS = 0.3
 XORG_SETTLE_SECONDS = 3.0
+HOST_CHECK_SECONDS = 3.0
+
+SNI = "sni"
+XEMBED_BACKENDS = ("gtk", "xorg")
 
 
 def _gi_available() -> bool:
@@ -40,48 +52,106 @@ def _gi_available() -> bool:
     return True
 
 
-def _status_notifier_watcher_present() -> bool:
-    """Whether a StatusNotifierWatcher (AppIndicator host) owns its name on the session bus."""
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+def status_notifier_watcher_present() -> bool:
+    """Whether a StatusNotifierWatcher (an SNI tray host) owns its name on the session bus."""
+    try:
+        from trayapp.shell.dbus import watcher_present
+    except ImportError as error:  # jeepney missing: a broken install, not a missing host
+        log.debug("no D-Bus library: %s", error)
         return False
     try:
-        from gi.repository import Gio, GLib
-
-        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-        for name in ("org.kde.StatusNotifierWatcher", "org.freedesktop.StatusNotifierWatcher"):
-            reply = bus.call_sync(
-                "org.freedesktop.DBus",
-                "/org/freedesktop/DBus",
-                "org.freedesktop.DBus",
-                "NameHasOwner",
-                GLib.Variant("(s)", (name,)),
-                GLib.VariantType.new("(b)"),
-                Gio.DBusCallFlags.NONE,
-                1000,
-                None,
-            )
-            if reply.unpack()[0]:
-                return True
+        return watcher_present()
     except Exception as error:  # noqa: BLE001 - any failure means "no watcher"
         log.debug("cannot ask the session bus for a StatusNotifierWatcher: %s", error)
-    return False
+        return False
 
 
-def choose_backend(platform: str = sys.platform) -> str | None:
-    """The pystray backend to use on Linux/BSD (None elsewhere: pystray's own choice)."""
+def xembed_tray_present() -> bool:
+    """Whether an XEmbed tray owns `_NET_SYSTEM_TRAY_S<screen>` on the X display."""
+    if not os.environ.get("DISPLAY"):
+        return False
+    try:
+        import Xlib.display
+
+        display = Xlib.display.Display()
+    except Exception as error:  # noqa: BLE001 - no X server, no XEmbed tray
+        log.debug("cannot open the X display: %s", error)
+        return False
+    try:
+        selection = display.intern_atom(f"_NET_SYSTEM_TRAY_S{display.get_default_screen()}")
+        owner = display.get_selection_owner(selection)
+        return int(getattr(owner, "id", owner)) != 0
+    except Exception as error:  # noqa: BLE001
+        log.debug("cannot read the tray selection: %s", error)
+        return False
+    finally:
+        display.close()
+
+
+def _xembed_backend() -> str:
+    return "gtk" if _gi_available() else "xorg"
+
+
+def choose_backend(platform: str = sys.platform) -> tuple[str | None, str, bool]:
+    """The tray backend for this desktop: (backend, why, a tray host is there).
+
+    The backend is None on Windows and macOS (pystray's own choice).
+    """
     forced = os.environ.get("PYSTRAY_BACKEND")
     if forced:
-        return forced
+        return forced, "PYSTRAY_BACKEND is set", True
     if platform.startswith(("win", "darwin")):
-        return None
-    if not _gi_available():
-        return "xorg"
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        log.warning("no D-Bus session bus: using the plain X11 tray icon (no menu)")
-        return "xorg"
-    if _status_notifier_watcher_present():
-        return "appindicator"
-    return "gtk"
+        return None, f"pystray's own backend on {platform}", True
+    bus = bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+    if bus and status_notifier_watcher_present():
+        return SNI, "a StatusNotifierWatcher is on the session bus", True
+    if xembed_tray_present():
+        backend = _xembed_backend()
+        why = "PyGObject is there" if backend == "gtk" else "PyGObject is not installed: no menu"
+        return backend, f"no StatusNotifierWatcher, an XEmbed tray is there; {why}", True
+    if bus:
+        return SNI, "no tray host yet: waiting on the session bus for a StatusNotifierWatcher", False
+    return "xorg", "no D-Bus session bus and no tray host: the plain X11 icon", False
+
+
+def _status_notifier_icon_class(pystray_base: Any) -> Any:
+    from trayapp.shell.dbus.sni import StatusNotifierBackend
+
+    class StatusNotifierIcon(StatusNotifierBackend, pystray_base.Icon):  # type: ignore[misc]
+        """pystray's Icon on trayapp's StatusNotifierItem backend."""
+
+    return StatusNotifierIcon
+
+
+def _import_pystray(backend: str | None) -> Any:
+    """pystray, imported with `backend` (ours, `sni`, loads pystray's dummy one)."""
+    if "pystray" in sys.modules:
+        import pystray
+
+        return pystray
+    saved = os.environ.get("PYSTRAY_BACKEND")
+    if backend is not None:
+        # pystray loads its backend on import, and the xorg one needs a display.
+        os.environ["PYSTRAY_BACKEND"] = "dummy" if backend == SNI else backend
+    try:
+        import pystray
+    finally:
+        if backend == SNI:
+            if saved is None:
+                os.environ.pop("PYSTRAY_BACKEND", None)
+            else:
+                os.environ["PYSTRAY_BACKEND"] = saved
+    return pystray
+
+
+def icon_class(backend: str | None) -> Any:
+    """The pystray Icon class of `backend` (None: the one pystray picked on import)."""
+    pystray = _import_pystray(backend)
+    if backend is None or os.environ.get("PYSTRAY_BACKEND") == backend:
+        return pystray.Icon  # the one pystray loaded on import
+    if backend == SNI:
+        return _status_notifier_icon_class(importlib.import_module("pystray._base"))
+    return importlib.import_module(f"pystray._{backend}").Icon
 
 
 def _squeezed(window: Any) -> bool:
@@ -106,55 +176,123 @@ class Tray:
     """A pystray icon driven from one UI-side place: `show` sets image, title and menu."""
 
     def __init__(self, first_image: Any, title: str, on_action: ActionHandler) -> None:
-        backend = choose_backend()
-        if backend is not None:
-            os.environ["PYSTRAY_BACKEND"] = backend
-        import pystray
-
-        self._pystray = pystray
-        self.backend = backend or pystray.Icon.__module__.rsplit("_", 1)[-1]
+        backend, why, self.host_found = choose_backend()
         self._on_action = on_action
         self._menu_model: tuple[MenuItem, ...] | None = None
         self._image = first_image
         self._title = title
+        self._attention = False
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._docked = threading.Event()
-        self._wake_read, self._wake_write = os.pipe() if backend == "xorg" else (-1, -1)
+        self._switch_to: str | None = None
+        self._quit_on: tuple[tuple[int, ...], Callable[[], None]] | None = None
+        self._wake_read, self._wake_write = (-1, -1)
         self.was_up = False
-        self.icon = pystray.Icon("trayapp", first_image, self._safe_title(title))
+        self.backend = ""
+        self.icon: Any = None
+        self._make_icon(backend)
+        log.info("tray backend: %s (%s)", self.backend, why)
+
+    def _make_icon(self, backend: str | None) -> None:
+        """Make the icon on `backend`, showing what the last one showed."""
+        cls = icon_class(backend)
+        self._pystray = sys.modules["pystray"]
+        self.backend = backend or cls.__module__.rsplit("_", 1)[-1]
+        if self.backend == "xorg" and self._wake_read < 0:
+            self._wake_read, self._wake_write = os.pipe()
+        menu = self._to_pystray(self._menu_model, top=True, cls=cls) if self._menu_model else None
+        self.icon = cls("trayapp", self._image, self._safe_title(self._title), menu)
+        if self.backend == SNI:
+            self.icon.needs_attention = self._attention
         self.has_menu = bool(getattr(self.icon, "HAS_MENU", True))
         self.has_default_action = bool(getattr(self.icon, "HAS_DEFAULT_ACTION", True))
         if not self.has_menu:
             log.warning(
                 "the %s tray backend has no menu: a left click opens the details page "
-                "(install PyGObject for a menu)",
+                "(install PyGObject for a menu, or use a desktop with a StatusNotifierItem tray)",
                 self.backend,
             )
 
     def _safe_title(self, title: str) -> str:
+        if sys.platform == "win32":
+            from trayapp.shell import windows
+
+            return windows.tooltip(title)
         return latin1_title(title) if self.backend == "xorg" else title
 
+    def has_host(self) -> bool:
+        """Whether a tray host shows the icon now (an SNI watcher took it, or an XEmbed tray is there)."""
+        if self.backend == SNI:
+            registered = getattr(self.icon, "registered", None)
+            return bool(registered is not None and registered.is_set())
+        if self.backend in XEMBED_BACKENDS:
+            return xembed_tray_present()
+        return True
+
     def run(self, setup: Callable[[], None]) -> None:
-        """Run the icon's loop in this (main) thread; `setup` runs once it is up."""
+        """Run the icon's loop in this (main) thread; `setup` runs once it is up.
+
+        Without a tray host the loop is left when an XEmbed tray appears, and run again on
+        an icon made for it; `setup` still runs once.
+        """
+        set_up = threading.Event()
 
         def on_setup(icon: Any) -> None:
             self.was_up = True
             if self.backend == "xorg":
                 self._wait_for_xorg_loop()
-            icon.visible = True
+            if sys.platform == "darwin":
+                from trayapp.shell import macos
+
+                macos.show_icon(icon)  # AppKit: from the main thread only
+            else:
+                icon.visible = True
             if self.backend == "xorg":
                 threading.Thread(target=self._xembed_helper, name="trayapp-xembed", daemon=True).start()
-            setup()
+            if set_up.is_set() and self._quit_on is not None:
+                self.quit_on_signals(*self._quit_on)  # the icon moved to another backend
+            if not set_up.is_set():
+                set_up.set()
+                if not self.host_found:
+                    threading.Thread(target=self._wait_for_host, name="trayapp-host", daemon=True).start()
+                setup()
 
-        try:
-            self.icon.run(setup=on_setup)
-        except Exception as error:
-            if not self.was_up:
-                raise
-            # pystray's GTK backend talks to the notification server while closing; a
-            # missing server must not turn a clean quit into a crash.
-            log.warning("the tray backend failed while closing: %s", error)
+        while True:
+            try:
+                self.icon.run(setup=on_setup)
+            except Exception as error:
+                if not self.was_up:
+                    raise
+                # pystray's GTK backend talks to the notification server while closing; a
+                # missing server must not turn a clean quit into a crash.
+                log.warning("the tray backend failed while closing: %s", error)
+            with self._lock:
+                switch_to, self._switch_to = self._switch_to, None
+                if switch_to is None or self._stopping.is_set():
+                    return
+                self._make_icon(switch_to)
+
+    def _wait_for_host(self) -> None:
+        """Without a tray host: look every few seconds for one, and move the icon to an XEmbed tray.
+
+        A StatusNotifierItem registers by itself when a watcher appears; an XEmbed tray needs
+        an icon of another backend, so the loop is left and `run` makes one.
+        """
+        while not self._stopping.wait(HOST_CHECK_SECONDS):
+            if self.has_host():
+                log.info("a tray host appeared: the icon is shown (%s)", self.backend)
+                self.host_found = True
+                return
+            if self.backend == SNI and xembed_tray_present():
+                backend = _xembed_backend()
+                log.info("an XEmbed tray appeared: moving the icon to the %s backend", backend)
+                with self._lock:
+                    self._switch_to = backend
+                    icon = self.icon
+                self.host_found = True
+                icon.stop()
+                return
 
     def _wait_for_xorg_loop(self, timeout: float = 5.0) -> None:
         """pystray's xorg backend starts `setup` a moment before its loop knows its own thread.
@@ -239,8 +377,8 @@ class Tray:
         finally:
             display.close()
 
-    def show(self, image: Any, title: str, menu: tuple[MenuItem, ...]) -> None:
-        """Update what changed (image, title, menu), nothing else.
+    def show(self, image: Any, title: str, menu: tuple[MenuItem, ...], attention: bool = False) -> None:
+        """Update what changed (image, title, menu, asking for attention), nothing else.
 
         On the xorg backend the first change waits until the icon is docked (pystray's X
         connection is shared between threads, and a change racing the docking has been seen
@@ -259,6 +397,10 @@ class Tray:
             if menu != self._menu_model:
                 self._menu_model = menu
                 self.icon.menu = self._to_pystray(menu, top=True)  # the setter rebuilds the native menu
+            if attention != self._attention:
+                self._attention = attention
+                if self.backend == SNI:
+                    self.icon.needs_attention = attention  # Status NeedsAttention during an outage
 
     def notify(self, title: str, body: str) -> bool:
         """Show a notification through the backend itself, where it can; False otherwise."""
@@ -272,7 +414,11 @@ class Tray:
         return True
 
     def quit_on_signals(self, signals: tuple[int, ...], quit_app: Callable[[], None]) -> None:
-        """On the GTK backends (a GLib loop in C; pystray resets SIGINT), let GLib catch `signals`."""
+        """On the GTK backends (a GLib loop in C; pystray resets SIGINT), let GLib catch `signals`.
+
+        Asked again of an icon moved to another backend.
+        """
+        self._quit_on = (signals, quit_app)
         if self.backend not in {"gtk", "appindicator"}:
             return
         try:
@@ -295,9 +441,11 @@ class Tray:
         self._stopping.set()
         if self._wake_write >= 0:
             os.write(self._wake_write, b"x")  # the xorg helper sleeps until an X event or this
-        self.icon.stop()
+        with self._lock:
+            icon = self.icon
+        icon.stop()
 
-    def _to_pystray(self, items: tuple[MenuItem, ...], top: bool = False) -> Any:
+    def _to_pystray(self, items: tuple[MenuItem, ...], top: bool = False, cls: Any = None) -> Any:
         pystray = self._pystray
         entries: list[Any] = []
         for item in items:
@@ -305,14 +453,21 @@ class Tray:
                 entries.append(pystray.Menu.SEPARATOR)
                 continue
             entries.append(self._entry(item))
-        if top and not self.has_menu:
+        has_menu = bool(getattr(cls, "HAS_MENU", True)) if cls is not None else self.has_menu
+        if top and not has_menu:
             # Only the default item matters on a backend without menus: the left click.
             entries = [e for e in entries if getattr(e, "default", False)]
         return pystray.Menu(*entries)
 
     def _entry(self, item: MenuItem) -> Any:
         pystray = self._pystray
-        text = item.text.replace("_", "__") if self.backend == "appindicator" else item.text
+        text = item.text
+        if self.backend == "appindicator":
+            text = text.replace("_", "__")  # a mnemonic marker there (dbus/menu.py does it for ours)
+        elif sys.platform == "win32":
+            from trayapp.shell import windows
+
+            text = windows.menu_label(text)
         if item.children:
             return pystray.MenuItem(text, self._to_pystray(item.children), enabled=item.enabled)
         action = item.action

@@ -39,8 +39,8 @@ MAX_TITLE = 200
 MAX_BODY = 1000
 MAX_REMEMBERED = 64  # ids kept for ActionInvoked when a server never says it closed them
 
-UrlOpener = Callable[[str], None]
-DetailsOpener = Callable[[], None]
+UrlOpener = Callable[[str], object]
+DetailsOpener = Callable[[], object]
 NotifyArguments = tuple[str, int, str, str, str, list[str], dict[str, tuple[str, Any]], int]
 
 
@@ -225,7 +225,7 @@ class DBusNotifier:
                 self._act(notice, str(msg.body[1]))
 
     def _act(self, notice: Notice, action: str) -> None:
-        target: Callable[[], None] | None = None
+        target: Callable[[], object] | None = None
         if action == "default" and notice.url and self.open_url is not None:
             url, open_url = notice.url, self.open_url
             target = lambda: open_url(url)  # noqa: E731 - a one-line closure
@@ -237,7 +237,7 @@ class DBusNotifier:
         threading.Thread(target=self._run_action, args=(target,), name="trayapp-open", daemon=True).start()
 
     @staticmethod
-    def _run_action(target: Callable[[], None]) -> None:
+    def _run_action(target: Callable[[], object]) -> None:
         try:
             target()
         except Exception:
