@@ -98,6 +98,7 @@ class Engine:
         self._settings = settings
         self._notifier = notifier
         self._store = store
+        self._save_crashed = False
         self._clock = clock
         self._listeners: list[Listener] = []
         saved = store.load() if store is not None else None
@@ -231,7 +232,10 @@ class Engine:
             if record is not None and self._history is not None:
                 self._history.record(record)  # only queued: keeps the per-provider order
         for notice in notices:
-            self._notifier.send(notice)
+            try:
+                self._notifier.send(notice)
+            except Exception:
+                log.exception("a notification failed")
         for listener in self._listeners:
             try:
                 listener(snapshot, events)
@@ -329,7 +333,15 @@ class Engine:
         essence = _without_poll_times(state)
         now = time.monotonic()
         stale = now - self._saved_at >= TIMES_SAVE_SECONDS
-        if (force or essence != self._saved_essence or stale) and self._store.save(state):
+        try:
+            saved = (force or essence != self._saved_essence or stale) and self._store.save(state)
+        except Exception:  # a state that cannot be written must never stop notifying and showing
+            if not self._save_crashed:
+                log.exception("cannot save the state (will keep trying)")
+            self._save_crashed = True
+            return
+        self._save_crashed = False
+        if saved:
             self._saved_essence, self._saved_at = essence, now
 
     def flush(self) -> None:

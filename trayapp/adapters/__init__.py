@@ -17,6 +17,7 @@ from trayapp.adapters.incidentio import parse_proxy, parse_widget
 from trayapp.adapters.instatus import parse_components
 from trayapp.adapters.instatus import parse_summary as parse_instatus_summary
 from trayapp.adapters.statuspage import parse_summary
+from trayapp.core.safe_text import clean_page
 from trayapp.model import ParsedPage, worst
 
 Parser = Callable[[bytes, ParseContext], ParsedPage]
@@ -123,10 +124,11 @@ DIRECT_PARSERS: tuple[tuple[str, str, Parser], ...] = (
 def parse_document(parser: Parser, body: bytes, context: ParseContext) -> ParsedPage | str:
     """Run one parser; a ParsedPage, or a one-line reason why the body is unusable.
 
-    Never raises: whatever a page sends, the caller gets a value.
+    Never raises: whatever a page sends, the caller gets a value, its text made safe once here
+    (no lone surrogates, control characters or bidi overrides get past this point).
     """
     try:
-        return parser(body, context)
+        return clean_page(parser(body, context))
     except ParseError as error:
         return str(error) or "not a status page"
     except Exception as error:  # noqa: BLE001 - a page must never crash the app
