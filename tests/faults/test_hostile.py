@@ -37,7 +37,8 @@ def test_a_lone_surrogate_in_a_page_stops_nothing(server: StatusServer, make_rig
     assert name == "Elevated errors \ufffd"
     assert "\x1b" not in rig.view().incidents[0].latest_update
     saved = decode_state(json.loads(Path(rig.state_path).read_text(encoding="utf-8")))
-    assert set(saved.tracks) == {"acme", "beta"} and saved.tracks["beta"].view.incidents
+    assert set(saved.tracks) == {"acme", "beta"}
+    assert saved.tracks["beta"].view.incidents
 
 
 class _CrashingStore:

@@ -155,9 +155,8 @@ class HistoryRecorder:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
             if not self._failing:
-                log.error(
-                    "history: cannot write to %s: %s: %s (will keep trying)", self.path, type(error).__name__, error
-                )
+                kind = type(error).__name__
+                log.error("history: cannot write to %s: %s: %s (will keep trying)", self.path, kind, error)
             self._failing = True
             return HistoryWriter(connection, self._gap_for)
         if self._failing:
