@@ -48,7 +48,7 @@ async def _read_all(
         reader = PageReader(fetcher)
         pages = asyncio.gather(*(reader.read(spec) for spec in specs))
         edges = asyncio.gather(
-            *(probe_edge(fetcher, url, probe_headers(spec.id, find_key(spec.id))) for spec, url in probes)
+            *(probe_edge(fetcher, url, probe_headers(spec, find_key(spec))) for spec, url in probes)
         )
         return list(await pages), list(await edges)
     finally:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.faults.pages import CALM, incident, summary
-from tests.faults.rig import Rig, statuspage_spec
-from tests.support.server import StatusServer
-from trayapp.catalog import ProviderSpec
+from tests.faults.rig import Rig, StubResolver, statuspage_spec
+from tests.support.server import Reply, StatusServer
+from trayapp.catalog import CATALOG, ProviderSpec
 from trayapp.core.codec import decode_state
 from trayapp.engine import Engine
-from trayapp.model import Component, Incident, ParsedPage, State
+from trayapp.model import Component, Failure, Incident, ParsedPage, State
 from trayapp.settings import NotificationSettings
+from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
+from trayapp.shell.prober import find_key, probe_edge, probe_headers
 
 SUMMARY = "/acme/api/v2/summary.json"
 BETA = "/beta/api/v2/summary.json"
+KEY = "sk-ant-test-0123456789"
 
 
 def test_a_lone_surrogate_in_a_page_stops_nothing(server: StatusServer, make_rig: Callable[..., Rig]) -> None:
@@ -62,3 +66,62 @@ def test_a_state_save_that_raises_stops_no_notification_and_no_listener() -> Non
     engine.handle(spec, ParsedPage(components=(Component("API", State.MAJOR),), incidents=(opened,)))
     assert [n.kind for n in notifier.sent] == ["start"]
     assert len(heard) == 2
+
+
+def test_a_redirect_to_plain_http_across_the_network_is_refused(
+    server: StatusServer, rig: Rig, resolver: StubResolver
+) -> None:
+    resolver.names.add("mirror.evil.test")
+    port = server.url.rsplit(":", 1)[1]
+    server.set(
+        SUMMARY, Reply(b"", 302, headers={"Location": f"http://mirror.evil.test:{port}/evil"}, etag=False)
+    )
+    server.set("/evil", summary(incident("inc-forged")))
+    result = rig.poll()
+    assert isinstance(result, Failure)
+    assert result.reason == "redirect refused: not https"
+    assert server.requests_to("/evil") == [], "never asked, never believed"
+    assert rig.sent() == []
+
+
+def _probe(url: str, headers: dict[str, str]) -> None:
+    async def run() -> None:
+        fetcher = Fetcher(timeout=2.0, deadline=4.0)
+        try:
+            await probe_edge(fetcher, url, headers)
+        finally:
+            await fetcher.aclose()
+
+    asyncio.run(run())
+
+
+def test_a_key_never_follows_a_redirect_to_another_origin(
+    server: StatusServer, resolver: StubResolver
+) -> None:
+    resolver.names.update({"mirror.evil.test", "localhost"})
+    port = server.url.rsplit(":", 1)[1]
+    headers = probe_headers(CATALOG["anthropic"], KEY)
+    server.set("/v1/models", Reply(b"", 302, headers={"Location": f"http://mirror.evil.test:{port}/steal"}))
+    _probe(server.url + "/v1/models", headers)
+    assert server.requests_to("/steal") == []
+    server.set("/v1/models", Reply(b"", 307, headers={"Location": f"http://localhost:{port}/steal"}))
+    server.set("/steal", b"{}")
+    server.set("/same", Reply(b"", 302, headers={"Location": "/steal"}))
+    _probe(server.url + "/v1/models", headers)
+    (hop,) = server.requests_to("/steal")
+    assert "x-api-key" not in {name.lower() for name in hop.headers}, "another origin: no key"
+    _probe(server.url + "/same", headers)
+    assert server.requests_to("/steal")[1].headers["x-api-key"] == KEY, "the same origin keeps its key"
+
+
+def test_a_custom_provider_named_like_a_built_in_one_never_gets_its_key() -> None:
+    custom = ProviderSpec(id="openai", name="OpenAI", page="https://status.example.test", kind="statuspage")
+    environ = {"OPENAI_API_KEY": "sk-real", "ANTHROPIC_API_KEY": "sk-ant"}
+    assert find_key(custom, environ, lambda _: None) is None
+    assert find_key(custom, {**environ, "TRAYAPP_OPENAI_API_KEY": "own"}, lambda _: None) == "own"
+    lookalike = ProviderSpec(
+        id="anthropic", name="Anthropic", page="https://s.example.test", kind="statuspage"
+    )
+    assert find_key(lookalike, environ, lambda _: None) is None
+    assert probe_headers(lookalike, "own") == {"Authorization": "Bearer own"}
+    assert find_key(CATALOG["openai"], environ, lambda _: None) == "sk-real"
