@@ -125,3 +125,48 @@ def test_a_custom_provider_named_like_a_built_in_one_never_gets_its_key() -> Non
     assert find_key(lookalike, environ, lambda _: None) is None
     assert probe_headers(lookalike, "own") == {"Authorization": "Bearer own"}
     assert find_key(CATALOG["openai"], environ, lambda _: None) == "sk-real"
+
+
+def _dated(document: bytes, updated_at: str | None) -> bytes:
+    """`document` with the page's own update time (or none)."""
+    data = json.loads(document)
+    data["page"]["updated_at"] = updated_at
+    return json.dumps(data).encode()
+
+
+def test_older_copies_from_a_cache_never_storm(server: StatusServer, rig: Rig) -> None:
+    opened = incident("inc-1", updated_at="2026-02-04T15:00:00Z")
+    over = incident("inc-1", status="resolved", updated_at="2026-02-04T16:00:00Z")
+    server.set(SUMMARY, _dated(CALM, "2026-02-04T14:00:00Z"))
+    rig.poll()
+    server.set(SUMMARY, _dated(summary(opened), "2026-02-04T15:00:00Z"))
+    rig.poll()
+    server.set(SUMMARY, _dated(summary(over), "2026-02-04T16:00:00Z"))
+    rig.poll()
+    for _ in range(3):  # the CDN alternates between the old copy and the new one
+        server.set(SUMMARY, _dated(summary(opened), "2026-02-04T15:00:00Z"))
+        rig.poll()
+        server.set(SUMMARY, _dated(summary(over), "2026-02-04T16:00:00Z"))
+        rig.poll()
+    assert rig.sent() == [("start", "inc-1"), ("resolve", "inc-1")]
+    assert rig.view().incidents == ()
+
+
+def test_an_old_copy_without_a_page_time_does_not_reopen_an_incident(server: StatusServer, rig: Rig) -> None:
+    opened = incident("inc-1", updated_at="2026-02-04T15:00:00Z")
+    server.set(SUMMARY, CALM)
+    rig.poll()
+    server.set(SUMMARY, summary(opened))
+    rig.poll()
+    server.set(SUMMARY, CALM)  # gone for two polls: over
+    rig.polls(2)
+    for _ in range(3):
+        server.set(SUMMARY, summary(opened))
+        rig.poll()
+        server.set(SUMMARY, CALM)
+        rig.polls(2)
+    assert rig.sent() == [("start", "inc-1"), ("resolve", "inc-1")]
+    reopened = incident("inc-1", updated_at="2026-02-04T17:00:00Z")  # the page really reopens it
+    server.set(SUMMARY, summary(reopened))
+    rig.poll()
+    assert rig.sent()[2:] == [("start", "inc-1")]

@@ -157,6 +157,8 @@ def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
         closed_incidents=tuple({i.id: i for page in pages for i in page.closed_incidents}.values()),
         unknown_values=tuple(value for page in pages for value in page.unknown_values),
         page_name=next((page.page_name for page in pages if page.page_name), None),
+        # The oldest: a source is only as fresh as its stalest document.
+        updated_at=min((page.updated_at for page in pages if page.updated_at), default=None),
     )
 
 

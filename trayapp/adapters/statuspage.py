@@ -101,6 +101,7 @@ def parse_summary(body: bytes, context: ParseContext) -> ParsedPage:
         closed_incidents=tuple(filed.past.values()),
         unknown_values=tuple(unknown),
         page_name=as_str(page.get("name")) or None,
+        updated_at=parse_time(page.get("updated_at")),
     )
 
 

@@ -129,6 +129,8 @@ def encode_state(saved: SavedState) -> dict[str, Any]:
                 "absent": dict(track.absent),
                 "failures": track.failures,
                 "last_error": track.last_error,
+                "page_updated_at": iso_utc(track.page_updated_at),
+                "ended": [[key, iso_utc(when)] for key, when in track.ended.items()],
             }
             for provider_id, track in saved.tracks.items()
         },
@@ -144,6 +146,8 @@ def _track_in(data: Mapping[str, Any]) -> Track:
         absent={str(k): int(v) for k, v in data.get("absent", {}).items()},
         failures=int(data.get("failures", 0)),
         last_error=data.get("last_error") if isinstance(data.get("last_error"), str) else None,
+        page_updated_at=_time(data.get("page_updated_at")),
+        ended={str(key): _time(when) for key, when in data.get("ended", [])},
     )
 
 
