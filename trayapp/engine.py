@@ -19,6 +19,7 @@ from typing import Protocol
 from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import SavedState, StateKeeper
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
+from trayapp.core.first_sight import still_open
 from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.notices import Notice, Notifier, plan_notices, suspected_notice
 from trayapp.core.probing import (
@@ -109,7 +110,7 @@ class Engine:
         self._notified = saved.notified if saved else frozenset()
         self._specs: list[ProviderSpec] = []
         self._awaiting_first: set[str] = set()
-        self._first_sight: list[Event] = []
+        self._first_sight: list[IncidentStarted] = []
         self._probes: dict[str, ProbeTrack] = {}
         self._probes_enabled = True
         self._notify_suspected = False
@@ -316,7 +317,7 @@ class Engine:
         self._first_sight.extend(held)
         others = [e for e in events if not (isinstance(e, IncidentStarted) and e.at_first_sight)]
         if not self._awaiting_first and self._first_sight:
-            others = self._first_sight + others
+            others = [*still_open(self._first_sight, self._snapshot), *others]
             self._first_sight = []
         return others
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from trayapp.settings import NotificationSettings
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
+from trayapp.watch import EventPrinter
 
 SUMMARY = "/acme/api/v2/summary.json"
 BETA = "/beta/api/v2/summary.json"
@@ -170,3 +172,37 @@ def test_an_old_copy_without_a_page_time_does_not_reopen_an_incident(server: Sta
     server.set(SUMMARY, summary(reopened))
     rig.poll()
     assert rig.sent()[2:] == [("start", "inc-1")]
+
+
+def test_the_start_up_summary_leaves_out_what_ended_while_a_slow_provider_answered(
+    server: StatusServer, make_rig: Callable[..., Rig]
+) -> None:
+    acme, beta = statuspage_spec(server.url + "/acme"), statuspage_spec(server.url + "/beta", "beta", "Beta")
+    rig = make_rig(acme, beta)
+    server.set(SUMMARY, summary(incident("inc-1"), incident("inc-2", name="Slow API")))
+    rig.poll(acme)  # Beta's first answer is still awaited: both are held for the summary
+    server.set(SUMMARY, summary(incident("inc-1", status="resolved"), incident("inc-2", name="Slow API")))
+    rig.poll(acme)
+    server.set(BETA, CALM)
+    rig.poll(beta)
+    (notice,) = rig.notifier.sent
+    assert "Slow API" in notice.title + notice.body
+    assert "Elevated error rates" not in notice.title + notice.body, "over before it was announced"
+    server.set(SUMMARY, summary(incident("inc-2", name="Slow API", status="resolved")))
+    rig.poll(acme)
+    assert [n.kind for n in rig.notifier.sent][1:] == ["resolve"], "what was announced gets its resolve"
+
+
+def test_watch_prints_a_provider_once_per_change_and_not_before_its_first_answer() -> None:
+    acme = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")
+    slow = ProviderSpec(id="slow", name="Slow", page="https://status.slow.example", kind="statuspage")
+    engine = Engine([acme, slow], NotificationSettings(enabled=False), RecordingNotifier())
+    out = io.StringIO()
+    engine.add_listener(EventPrinter(out))
+    calm = ParsedPage(components=(Component("API", State.OPERATIONAL),))
+    for _ in range(30):
+        engine.handle(acme, calm)
+    engine.handle(slow, Failure("timeout", connection=True))
+    engine.handle(acme, calm)
+    lines = [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
+    assert lines == ["Acme: operational", "Slow: unknown (timeout)"]
