@@ -5,13 +5,20 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.faults.pages import CALM, incident, summary
 from tests.faults.rig import Rig, StubResolver, statuspage_spec
 from tests.support.server import Reply, StatusServer
+from tests.support.watching import write_config
+from trayapp import paths
 from trayapp.catalog import CATALOG, ProviderSpec
+from trayapp.cli import main
+from trayapp.config import load_config
 from trayapp.core.codec import decode_state
 from trayapp.engine import Engine
 from trayapp.model import Component, Failure, Incident, ParsedPage, State
@@ -19,7 +26,8 @@ from trayapp.settings import NotificationSettings
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
-from trayapp.watch import EventPrinter
+from trayapp.shell.reader import PageReader
+from trayapp.watch import EventPrinter, Watch
 
 SUMMARY = "/acme/api/v2/summary.json"
 BETA = "/beta/api/v2/summary.json"
@@ -206,3 +214,49 @@ def test_watch_prints_a_provider_once_per_change_and_not_before_its_first_answer
     engine.handle(acme, calm)
     lines = [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
     assert lines == ["Acme: operational", "Slow: unknown (timeout)"]
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The local time zone is America/New_York (west of UTC) for one test."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_go_zero_time_west_of_utc_degrades_to_an_unknown_time(
+    server: StatusServer, tmp_path: Path, new_york: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zero = "0001-01-01T00:00:00Z"
+    config_path = write_config(tmp_path / "config.toml", [("Acme", server.url + "/acme", "statuspage")])
+    config, _ = load_config(config_path)
+    notifier = RecordingNotifier()
+    watch = Watch(config, config_path, notifier, paths.state_file(), io.StringIO())
+    spec = config.providers[0]
+
+    async def polls(count: int) -> None:
+        fetcher = Fetcher()
+        try:
+            reader = PageReader(fetcher)
+            for _ in range(count):
+                watch.engine.handle(spec, await reader.read(spec))
+        finally:
+            await fetcher.aclose()
+
+    server.set(SUMMARY, CALM)
+    asyncio.run(polls(1))
+    server.set(SUMMARY, summary(incident("inc-0", started_at=zero, created_at=zero, updated_at=zero)))
+    asyncio.run(polls(1))
+    server.set(SUMMARY, summary(incident("inc-0", status="resolved", started_at=zero, updated_at=zero)))
+    asyncio.run(polls(1))
+    watch.stop()
+    assert [n.kind for n in notifier.sent] == ["start", "resolve"], "the resolve is not lost"
+    saved = decode_state(json.loads(paths.state_file().read_text(encoding="utf-8")))
+    assert saved.notified == frozenset(), "nothing stays notified"
+    capsys.readouterr()
+    assert main(["history", "--since", "2000-01-01"]) == 0
+    assert main(["history", "--csv", "--since", "2000-01-01"]) == 0
+    assert main(["history", "--json", "--since", "2000-01-01"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
