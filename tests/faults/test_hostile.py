@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -219,7 +222,7 @@ def test_watch_prints_a_provider_once_per_change_and_not_before_its_first_answer
 @pytest.fixture
 def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The local time zone is America/New_York (west of UTC) for one test."""
-    monkeypatch.setenv("TZ", "America/New_York")
+    monkeypatch.setenv("TZ", "EST5EDT,M3.2.0,M11.1.0")  # New York, as a POSIX rule
     time.tzset()
     yield
     monkeypatch.undo()
@@ -260,3 +263,38 @@ def test_go_zero_time_west_of_utc_degrades_to_an_unknown_time(
     assert main(["history", "--csv", "--since", "2000-01-01"]) == 0
     assert main(["history", "--json", "--since", "2000-01-01"]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_the_output_quietly(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[[providers]]\nname = "Acme"\nurl = "https://status.acme.example"\n', encoding="utf-8")
+    for args in (["providers"], ["check-config"], ["history"]):
+        reader, writer = os.pipe()
+        os.close(reader)  # `| head -1` that has already gone
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "trayapp", *args, "--config", str(config)],
+                check=False,
+                stdout=writer,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+            )
+        finally:
+            os.close(writer)
+        assert "Traceback" not in done.stderr, done.stderr
+        assert "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_a_terminal_that_cannot_show_a_character_loses_no_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[[providers]]\nname = "Ωmega → one"\nurl = "https://status.example.com"\n', "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "trayapp", "check-config", "--config", str(config)],
+        check=False,
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "?mega ? one" in done.stdout.decode("latin-1")
