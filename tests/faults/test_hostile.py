@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import json
 import os
@@ -21,7 +22,7 @@ from tests.support.watching import write_config
 from trayapp import paths
 from trayapp.catalog import CATALOG, ProviderSpec
 from trayapp.cli import main
-from trayapp.config import load_config
+from trayapp.config import ConfigError, load_config
 from trayapp.core.codec import decode_state
 from trayapp.engine import Engine
 from trayapp.model import Component, Failure, Incident, ParsedPage, State
@@ -298,3 +299,49 @@ def test_a_terminal_that_cannot_show_a_character_loses_no_line(tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert "?mega ? one" in done.stdout.decode("latin-1")
+
+
+def test_a_thousand_content_codings_are_an_undecodable_response(server: StatusServer, rig: Rig) -> None:
+    body = CALM
+    for _ in range(1000):
+        body = gzip.compress(body, compresslevel=1)
+    server.set(SUMMARY, Reply(body, headers={"Content-Encoding": ", ".join(["gzip"] * 1000)}))
+    result = rig.poll()
+    assert isinstance(result, Failure)
+    assert result.reason == "undecodable response"
+    two = gzip.compress(gzip.compress(CALM))
+    server.set(SUMMARY, Reply(two, headers={"Content-Encoding": "gzip, gzip"}))
+    assert not isinstance(rig.poll(), Failure), "two layers are still read"
+
+
+def test_nested_toml_is_a_config_error_and_a_running_watch_keeps_its_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("x = " + "[" * 500 + "]" * 500 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "nested too deeply" in str(caught.value)
+    done = subprocess.run(
+        [sys.executable, "-m", "trayapp", "check-config", "--config", str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) < 5
+
+
+def test_a_config_path_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.fifo"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * (2 * 1024 * 1024) + "\n", encoding="utf-8")
+    for path, words in (
+        (Path("/dev/zero"), "not a regular file"),
+        (fifo, "not a regular file"),
+        (big, "1 MB"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            load_config(path)
+        assert words in str(caught.value)

@@ -26,6 +26,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Compressed bodies are inflated in pieces of at most this size, so that a small gzip bomb
 # never becomes one huge string before the size cap can refuse it.
 DECODE_PIECE = 64 * 1024
+# No server needs more than two codings on one body ("gzip, gzip" is already odd).
+MAX_CODINGS = 3
 
 
 class FetchError(Exception):
@@ -186,7 +188,11 @@ class _Inflater:
 def _inflaters(content_encoding: str | None) -> list[_Inflater]:
     """Decoders for a Content-Encoding header, in the order they must be applied."""
     codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-    return [_Inflater(c) for c in reversed(codings) if c not in ("", "identity")]
+    codings = [c for c in codings if c not in ("", "identity")]
+    if len(codings) > MAX_CODINGS:
+        # Each layer nests a generator in the next: a thousand would end Python's stack.
+        raise FetchError("undecodable response")
+    return [_Inflater(c) for c in reversed(codings)]
 
 
 def _decoded(inflaters: list[_Inflater], data: bytes, *, final: bool = False) -> Iterator[bytes]:
