@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,7 @@ from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
 from trayapp.shell.reader import PageReader
+from trayapp.shell.store import StateStore
 from trayapp.watch import EventPrinter, Watch
 
 SUMMARY = "/acme/api/v2/summary.json"
@@ -345,3 +347,35 @@ def test_a_config_path_that_is_no_regular_file_is_refused(tmp_path: Path) -> Non
         with pytest.raises(ConfigError) as caught:
             load_config(path)
         assert words in str(caught.value)
+
+
+def _good_state(tmp_path: Path) -> dict[str, Any]:
+    """A real state file's content, after one poll of one provider."""
+    spec = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")
+    path = tmp_path / "good" / "state.json"
+    engine = Engine([spec], NotificationSettings(), RecordingNotifier(), StateStore(path))
+    engine.handle(spec, ParsedPage(components=(Component("API", State.OPERATIONAL),)))
+    engine.flush()
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_a_state_file_that_decodes_but_cannot_be_used_is_moved_aside(tmp_path: Path) -> None:
+    good = _good_state(tmp_path)
+    huge = json.dumps(good).replace('"failures": 0', '"failures": 1e999')
+    gone = json.loads(json.dumps(good))
+    gone["providers"]["old"] = json.loads(json.dumps(gone["providers"]["acme"]))
+    gone["providers"]["old"]["view"]["last_success_at"] = "0001-01-01T00:00:00+05:00"
+    nested = json.dumps(good)[:-1] + ', "deep": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    spec = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")
+    for n, text in enumerate((huge, json.dumps(gone), nested)):
+        path = tmp_path / str(n) / "state.json"
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        notifier = RecordingNotifier()
+        engine = Engine([spec], NotificationSettings(), notifier, StateStore(path))
+        assert list(path.parent.glob("state.json.corrupt-*")), f"case {n}: moved aside"
+        engine.handle(
+            spec, ParsedPage(incidents=(Incident("inc-1", "Errors", State.MAJOR, "investigating"),))
+        )
+        assert len(notifier.sent) == 1, f"case {n}: notified as on a first run"

@@ -62,8 +62,8 @@ class StateStore:
             return None
         try:
             saved = decode_state(json.loads(raw.decode("utf-8")))
-        except (ValueError, StateFormatError) as error:
-            self._move_aside(str(error))
+        except (ValueError, StateFormatError, RecursionError) as error:  # RecursionError: nested too deeply
+            self._move_aside(str(error) or type(error).__name__)
             return None
         self._last_written = None
         return saved
