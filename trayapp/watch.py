@@ -23,6 +23,7 @@ from trayapp.core.diff import Event, StateChanged
 from trayapp.core.history.limits import continuity_limit
 from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt
+from trayapp.core.safe_text import printable
 from trayapp.engine import Clock, Engine, utc_now
 from trayapp.i18n import _, set_language
 from trayapp.model import Failure, ParsedPage, Snapshot, State
@@ -208,7 +209,7 @@ class EventPrinter:
         for event in events:
             if isinstance(event, StateChanged) and not self._is_news(snapshot, event):
                 continue
-            print(f"{stamp}  {event_line(event)}", file=self._out, flush=True)
+            print(f"{stamp}  {printable(event_line(event))}", file=self._out, flush=True)
 
     def _is_news(self, snapshot: Snapshot, event: StateChanged) -> bool:
         view = snapshot.provider(event.provider_id)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import gzip
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,12 @@ from trayapp.catalog import CATALOG, ProviderSpec
 from trayapp.cli import main
 from trayapp.config import ConfigError, load_config
 from trayapp.core.codec import decode_state
+from trayapp.core.console import snapshot_table
+from trayapp.core.history.figures import HistoryReport, IncidentRecord
+from trayapp.core.history.report import history_csv, history_table
 from trayapp.engine import Engine
-from trayapp.model import Component, Failure, Incident, ParsedPage, State
+from trayapp.logs import setup_logging
+from trayapp.model import Component, Failure, Incident, ParsedPage, ProviderView, Snapshot, State
 from trayapp.settings import NotificationSettings
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
@@ -379,3 +386,43 @@ def test_a_state_file_that_decodes_but_cannot_be_used_is_moved_aside(tmp_path: P
             spec, ParsedPage(incidents=(Incident("inc-1", "Errors", State.MAJOR, "investigating"),))
         )
         assert len(notifier.sent) == 1, f"case {n}: notified as on a first run"
+
+
+def test_page_text_never_drives_a_terminal_a_spreadsheet_or_the_log(
+    tmp_path: Path, logging_to_files: None
+) -> None:
+    start = datetime(2026, 2, 4, 15, 0, tzinfo=UTC)
+    names = [
+        '=HYPERLINK("http://evil.test","x")',
+        "@SUM(A1)",
+        "=1+1",
+        "-2+3",
+        "ok\x1b[2J\x1b]52;c;eA==\x07\nFORGED",
+    ]
+    report = HistoryReport(
+        start,
+        start,
+        tuple(IncidentRecord("acme", f"inc-{n}", name, State.MAJOR, start) for n, name in enumerate(names)),
+    )
+    rows = list(csv.reader(io.StringIO(history_csv(report))))
+    cells = [row[rows[0].index("name")] for row in rows[1:]]
+    assert cells[:4] == ["'" + name for name in names[:4]], "inert the OWASP way"
+    table = history_table(report)
+    assert "\x1b" not in table
+    assert "\x07" not in table
+    assert not any(line.startswith("FORGED") for line in table.splitlines())
+    view = ProviderView(
+        "acme",
+        "Acme\x1b]0;pwned\x07",
+        "https://status.acme.example",
+        State.MAJOR,
+        incidents=(Incident("inc-1", "x\nFORGED\x1b[2J", State.MAJOR, "investigating"),),
+    )
+    shown = snapshot_table(Snapshot((view,)))
+    assert "\x1b" not in shown
+    assert not any(line.startswith("FORGED") for line in shown.splitlines())
+    setup_logging(tmp_path / "logs", 0)
+    logging.getLogger("trayapp.test").warning("%s: %s", "Acme", "reason\nFORGED ERROR x\x1b[2J")
+    logged = (tmp_path / "logs" / "trayapp.log").read_text(encoding="utf-8")
+    assert len(logged.splitlines()) == 1
+    assert "\x1b" not in logged
