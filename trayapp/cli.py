@@ -258,14 +258,25 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_watch(config: Config, config_path: Path) -> int:
-    """`trayapp watch`: poll until interrupted, one line per change."""
+    """`trayapp watch`: poll until interrupted, one line per change; one per user, tray included.
+
+    It shares the tray's lock: two of them would each notify, and write the same history.
+    """
+    from trayapp.shell import single_instance
     from trayapp.shell.notify import PlyerNotifier
     from trayapp.watch import run_watch
 
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    return run_watch(config, config_path, PlyerNotifier(), paths.state_file(), sys.stdout, stop)
+    lock = single_instance.acquire(paths.state_dir() / "trayapp.lock")
+    if lock is None:
+        print(_("trayapp is already running."))
+        return 0
+    try:
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        return run_watch(config, config_path, PlyerNotifier(), paths.state_file(), sys.stdout, stop)
+    finally:
+        lock.release()
 
 
 def cmd_tray(config: Config, config_path: Path) -> int:

@@ -35,6 +35,7 @@ from trayapp.engine import Engine
 from trayapp.logs import setup_logging
 from trayapp.model import Component, Failure, Incident, ParsedPage, ProviderView, Snapshot, State
 from trayapp.settings import NotificationSettings
+from trayapp.shell import single_instance
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
@@ -426,3 +427,22 @@ def test_page_text_never_drives_a_terminal_a_spreadsheet_or_the_log(
     logged = (tmp_path / "logs" / "trayapp.log").read_text(encoding="utf-8")
     assert len(logged.splitlines()) == 1
     assert "\x1b" not in logged
+
+
+def test_a_second_watch_says_so_and_leaves(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[[providers]]\nname = "Acme"\nurl = "https://127.0.0.1:9/acme"\n', encoding="utf-8")
+    lock = single_instance.acquire(paths.state_dir() / "trayapp.lock")  # the tray, or a first watch
+    assert lock is not None
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "trayapp", "watch", "--config", str(config)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        lock.release()
+    assert done.returncode == 0
+    assert "already running" in done.stdout
