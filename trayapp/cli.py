@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -26,6 +27,7 @@ from trayapp.logs import setup_logging
 from trayapp.settings import Config
 
 EXIT_USAGE = 3
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE
 
 # Translators: the description of `trayapp --help`; keep the command names and the column layout.
 DESCRIPTION = N_("""\
@@ -271,20 +273,31 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_watch(config: Config, config_path: Path) -> int:
-    """`trayapp watch`: poll until interrupted, one line per change."""
+    """`trayapp watch`: poll until interrupted, one line per change; one per user, tray included.
+
+    It shares the tray's lock: two of them would each notify, and write the same history.
+    """
+    from trayapp.shell import single_instance
     from trayapp.shell.notify import watch_notifier
     from trayapp.watch import run_watch
 
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    notifier, on_watch = watch_notifier()
+    lock = single_instance.acquire(paths.state_dir() / "trayapp.lock")
+    if lock is None:
+        print(_("trayapp is already running."))
+        return 0
     try:
-        return run_watch(
-            config, config_path, notifier, paths.state_file(), sys.stdout, stop, on_watch=on_watch
-        )
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        notifier, on_watch = watch_notifier()
+        try:
+            return run_watch(
+                config, config_path, notifier, paths.state_file(), sys.stdout, stop, on_watch=on_watch
+            )
+        finally:
+            notifier.close(0.5)
     finally:
-        notifier.close(0.5)
+        lock.release()
 
 
 def cmd_tray(config: Config, config_path: Path) -> int:
@@ -294,8 +307,47 @@ def cmd_tray(config: Config, config_path: Path) -> int:
     return run_tray(config, config_path)
 
 
+def _printable_streams() -> None:
+    """Standard output and error never refuse a character: what they cannot encode becomes '?'.
+
+    A latin-1 or cp1252 terminal (or PYTHONIOENCODING) must not lose a line over an arrow or a
+    name from a page. On Windows, output that goes to a file or a pipe is written as UTF-8.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            if sys.platform == "win32" and not stream.isatty():
+                reconfigure(encoding="utf-8", errors="replace")
+            else:
+                reconfigure(errors="replace")
+        except (ValueError, OSError):  # a stream that cannot change: leave it as it is
+            continue
+
+
+def _quiet_after_broken_pipe() -> int:
+    """The reader of our output went away (`trayapp status | head -1`): end quietly, as Unix tools do."""
+    with contextlib.suppress(OSError, ValueError):
+        # Whatever is still buffered must not fail again when Python flushes at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `trayapp` command."""
+    _printable_streams()
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _quiet_after_broken_pipe()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # The OS language for the help, usage errors and config errors; the config's once it is read.
     set_language("auto")
     args = build_parser().parse_args(argv)

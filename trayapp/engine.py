@@ -21,7 +21,7 @@ from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import SavedState, StateKeeper
 from trayapp.core.diff import Event
 from trayapp.core.history.record import PollRecord
-from trayapp.core.notices import Notifier
+from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt, ProbeTrack, probe_target
 from trayapp.core.step import (
     EngineState,
@@ -81,6 +81,7 @@ class _StateWriter:
         self._essence = _without_poll_times(saved) if saved is not None else None
         self._at = time.monotonic()
         self.detected: dict[str, str] = dict(saved.detected) if saved else {}
+        self._crashed = False
 
     def save(self, tracks: Mapping[str, Track], notified: frozenset[str], force: bool = False) -> None:
         """Write the state file if it is news, or stale, or `force`d."""
@@ -90,7 +91,15 @@ class _StateWriter:
         essence = _without_poll_times(state)
         now = time.monotonic()
         stale = now - self._at >= TIMES_SAVE_SECONDS
-        if (force or essence != self._essence or stale) and self._store.save(state):
+        try:
+            saved = (force or essence != self._essence or stale) and self._store.save(state)
+        except Exception:  # a state that cannot be written must never stop notifying and showing
+            if not self._crashed:
+                log.exception("cannot save the state (will keep trying)")
+            self._crashed = True
+            return
+        self._crashed = False
+        if saved:
             self._essence, self._at = essence, now
 
 
@@ -175,7 +184,7 @@ class Engine:
             if self._history is not None:
                 self._history.record(record)  # only queued: keeps the per-provider order
         for notice in notices:
-            self._notifier.send(notice)
+            self._send(notice)
         self._tell(snapshot, events)
 
     def handle_probe(self, spec: ProviderSpec, attempt: Attempt) -> None:
@@ -191,9 +200,16 @@ class Engine:
                 log.info("%s: API edge %s (%s)", spec.name, "failing" if failing else "fine", attempt.detail)
             changed = snapshot != before.snapshot
         for notice in notices:
-            self._notifier.send(notice)
+            self._send(notice)
         if changed:
             self._tell(snapshot, [])
+
+    def _send(self, notice: Notice) -> None:
+        """Hand one notice to the notifier; one that fails is logged and does not stop the rest."""
+        try:
+            self._notifier.send(notice)
+        except Exception:
+            log.exception("a notification failed")
 
     def _tell(self, snapshot: Snapshot, events: Sequence[Event]) -> None:
         """Call every listener; one that fails is logged and does not stop the others."""

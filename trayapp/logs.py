@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from trayapp.core.safe_text import printable
 from trayapp.i18n import _
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -22,6 +23,19 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     def _open(self) -> io.TextIOWrapper:
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         return os.fdopen(descriptor, "a", encoding=self.encoding, errors=self.errors)
+
+
+class PrintableFormatter(logging.Formatter):
+    """The usual format, with every control character of a record shown as an escape.
+
+    Log lines quote page text and server answers: a newline in them must not forge a log
+    entry, nor an escape sequence reach a terminal that shows the log. Tracebacks keep their
+    own line breaks (they are written by Python, not by a page).
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The formatted message part, made printable."""
+        return printable(super().formatMessage(record))
 
 
 def _make_private(log_dir: Path) -> None:
@@ -46,7 +60,7 @@ def setup_logging(log_dir: Path | None, verbosity: int) -> None:
             handler = PrivateRotatingFileHandler(
                 log_dir / "trayapp.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
             )
-            handler.setFormatter(logging.Formatter(FORMAT))
+            handler.setFormatter(PrintableFormatter(FORMAT))
             root.addHandler(handler)
             _make_private(log_dir)
         except OSError as error:
@@ -55,7 +69,7 @@ def setup_logging(log_dir: Path | None, verbosity: int) -> None:
             print("trayapp: " + message, file=sys.stderr)
     if verbosity > 0:
         stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(logging.Formatter(FORMAT))
+        stream.setFormatter(PrintableFormatter(FORMAT))
         root.addHandler(stream)
     if not root.handlers:
         root.addHandler(logging.NullHandler())

@@ -93,6 +93,8 @@ class ParsedPage:
     `closed_incidents` those of them it describes, each with its `resolved_at` when given;
     `upcoming` are scheduled maintenances that have not started. `unknown_values` lists
     vocabulary values the adapter did not know (each mapped to unknown), for logging.
+    `updated_at` is when the page says it last changed, where its format tells (an older copy
+    served by a cache is recognised by it).
     """
 
     components: tuple[Component, ...] = ()
@@ -103,6 +105,7 @@ class ParsedPage:
     closed_incidents: tuple[Incident, ...] = ()
     unknown_values: tuple[str, ...] = ()
     page_name: str | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from trayapp import paths
 from trayapp.catalog import ProviderSpec
 from trayapp.config import ConfigError, load_config
 from trayapp.core.console import event_line
-from trayapp.core.diff import Event
+from trayapp.core.diff import Event, StateChanged
 from trayapp.core.history.limits import continuity_limit
 from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt
+from trayapp.core.safe_text import printable
 from trayapp.engine import Clock, Engine, utc_now
 from trayapp.i18n import _, set_language
-from trayapp.model import Failure, ParsedPage, Snapshot
+from trayapp.model import Failure, ParsedPage, Snapshot, State
 from trayapp.settings import Config, NotificationSettings, interval_for, probe_plan
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.history.recorder import HistoryRecorder
@@ -48,7 +49,7 @@ async def _read_all(
         reader = PageReader(fetcher)
         pages = asyncio.gather(*(reader.read(spec) for spec in specs))
         edges = asyncio.gather(
-            *(probe_edge(fetcher, url, probe_headers(spec.id, find_key(spec.id))) for spec, url in probes)
+            *(probe_edge(fetcher, url, probe_headers(spec, find_key(spec))) for spec, url in probes)
         )
         return list(await pages), list(await edges)
     finally:
@@ -190,6 +191,37 @@ class Watch:
         self.history.close(timeout=1.0)
 
 
+class EventPrinter:
+    """`watch`'s listener: one line per change, a provider's state only when it changes.
+
+    The engine reports the state of a provider that has not answered yet with every other
+    provider's poll; it is printed once its first answer is in, and then only when it differs
+    from the line printed last.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._shown: dict[str, tuple[State, str | None]] = {}
+
+    def __call__(self, snapshot: Snapshot, events: Sequence[Event]) -> None:
+        """Print the lines for one poll's events (never more than one per change)."""
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        for event in events:
+            if isinstance(event, StateChanged) and not self._is_news(snapshot, event):
+                continue
+            print(f"{stamp}  {printable(event_line(event))}", file=self._out, flush=True)
+
+    def _is_news(self, snapshot: Snapshot, event: StateChanged) -> bool:
+        view = snapshot.provider(event.provider_id)
+        if view is None or view.checked_at is None:
+            return False  # not answered yet: its "unknown" is no change
+        line = (event.current, event.error)
+        if self._shown.get(event.provider_id) == line:
+            return False
+        self._shown[event.provider_id] = line
+        return True
+
+
 def run_watch(
     config: Config,
     config_path: Path,
@@ -204,13 +236,8 @@ def run_watch(
     `on_watch` gets the Watch once made (the notifier's "Open details" reads its snapshot).
     """
 
-    def print_events(snapshot: Snapshot, events: Sequence[Event]) -> None:
-        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        for event in events:
-            print(f"{stamp}  {event_line(event)}", file=out, flush=True)
-
     watch = Watch(config, config_path, notifier, state_path, sys.stderr)
-    watch.engine.add_listener(print_events)
+    watch.engine.add_listener(EventPrinter(out))
     if on_watch is not None:
         on_watch(watch)
     watch.start()

@@ -84,6 +84,7 @@ class Timelines(RuleBasedStateMachine):
         self.notified: set[str] = set()
         self.starts: Counter[str] = Counter()
         self.resolves: Counter[str] = Counter()
+        self.copies: list[ParsedPage] = []  # every page taken, as a cache may serve it again later
 
     def _new_engine(self) -> Engine:
         return Engine([SPEC], NotificationSettings(), self.notifier, StateStore(self.state_path), self._clock)
@@ -147,6 +148,7 @@ class Timelines(RuleBasedStateMachine):
                 if p.phase == OPEN
             ),
             closed_incident_ids=frozenset(self._ids(RESOLVED)),
+            updated_at=self.now,
         )
 
     @rule()
@@ -161,7 +163,9 @@ class Timelines(RuleBasedStateMachine):
         over = set(self._ids(RESOLVED)) | {i for i in self._ids(GONE) if not self.page[i].may_come_back}
         first_answer = not self.answered
         already = len(self.notifier.sent)
-        self.engine.handle(SPEC, self._parsed_page())
+        page = self._parsed_page()
+        self.copies.append(page)
+        self.engine.handle(SPEC, page)
         self.answered = True
         self.seen_open |= showing
         for notice in self.notifier.sent[already:]:
@@ -183,6 +187,22 @@ class Timelines(RuleBasedStateMachine):
                 raise AssertionError(f"unexpected {notice.kind} notification: {notice.title}")
         assert showing <= self.notified, "every incident the page shows has been notified"
         assert self.notified <= showing | set(self._returnable()), "nothing stays notified once over"
+
+    @precondition(lambda self: len(self.copies) > 1)
+    @rule(pick=st.integers(0, 99))
+    def a_cache_serves_an_older_copy(self, pick: int) -> None:
+        self.now += timedelta(minutes=1)
+        before = self.engine.snapshot().providers[0]
+        already = len(self.notifier.sent)
+        self.engine.handle(SPEC, self.copies[:-1][pick % (len(self.copies) - 1)])
+        after = self.engine.snapshot().providers[0]
+        assert self.notifier.sent[already:] == [], "an older copy notifies nothing"
+        assert after.incidents == before.incidents, "an older copy opens and resolves nothing"
+
+    @invariant()
+    def at_most_one_start_and_one_resolve_per_incident(self) -> None:
+        assert all(count <= 1 for count in self.starts.values()), self.starts
+        assert all(count <= 1 for count in self.resolves.values()), self.resolves
 
     @rule(fault=st.sampled_from(FAULTS))
     def a_failed_poll(self, fault: Failure) -> None:

@@ -42,7 +42,12 @@ class Seen:
 
 def poller_for(server: StatusServer, seen: Seen, probe_every: float = 0.2) -> Poller:
     spec = ProviderSpec(
-        id="openai", name="Acme", page=f"{server.url}/acme", kind="statuspage", probe=server.url + EDGE
+        id="openai",
+        name="Acme",
+        page=f"{server.url}/acme",
+        kind="statuspage",
+        probe=server.url + EDGE,
+        builtin=True,  # stands in for the catalog's OpenAI: its SDK's key name applies
     )
     return Poller(
         [spec],

@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from tests.support.server import Reply, StatusServer
+from trayapp.catalog import CATALOG, ProviderSpec
 from trayapp.core.probing import Outcome
 from trayapp.shell import prober
 from trayapp.shell.fetch import USER_AGENT, Fetcher
@@ -86,20 +87,23 @@ def test_refused_is_a_connection_failure() -> None:
 
 def test_a_key_is_sent_in_the_form_the_api_wants(server: StatusServer) -> None:
     server.set(EDGE, Reply(b'{"data": []}', status=200))
-    attempt = probe(server.url + EDGE, probe_headers("anthropic", KEY))
+    attempt = probe(server.url + EDGE, probe_headers(CATALOG["anthropic"], KEY))
     assert attempt.outcome is Outcome.UP
     assert attempt.status == 200
     sent = server.requests_to(EDGE)[0].headers
     assert sent["x-api-key"] == KEY
     assert sent["anthropic-version"]
     assert KEY not in attempt.detail
-    assert probe_headers("openai", KEY) == {"Authorization": f"Bearer {KEY}"}
-    assert probe_headers("openai", None) == {}
+    assert probe_headers(CATALOG["openai"], KEY) == {"Authorization": f"Bearer {KEY}"}
+    assert probe_headers(CATALOG["openai"], None) == {}
 
 
 def test_keys_come_from_the_environment_then_the_keyring() -> None:
-    assert key_env_name("openai") == "OPENAI_API_KEY"
-    assert key_env_name("acme-api") == "TRAYAPP_ACME_API_API_KEY"
-    assert find_key("openai", {"OPENAI_API_KEY": f" {KEY} "}, lambda _: "from-keyring") == KEY
-    assert find_key("openai", {}, lambda provider: f"ring-{provider}") == "ring-openai"
-    assert find_key("openai", {"OPENAI_API_KEY": ""}, lambda _: None) is None
+    assert key_env_name(CATALOG["openai"]) == "OPENAI_API_KEY"
+    assert (
+        key_env_name(ProviderSpec("acme-api", "Acme", "https://status.acme.example", "statuspage"))
+        == "TRAYAPP_ACME_API_API_KEY"
+    )
+    assert find_key(CATALOG["openai"], {"OPENAI_API_KEY": f" {KEY} "}, lambda _: "from-keyring") == KEY
+    assert find_key(CATALOG["openai"], {}, lambda provider: f"ring-{provider}") == "ring-openai"
+    assert find_key(CATALOG["openai"], {"OPENAI_API_KEY": ""}, lambda _: None) is None

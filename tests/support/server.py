@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import itertools
+import json
 import socket
 import struct
 import threading
@@ -21,6 +22,16 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def fixture_bytes(relative: str) -> bytes:
     """The bytes of a fixture file, e.g. 'statuspage/summary_all_operational.json'."""
     return (FIXTURES / relative).read_bytes()
+
+
+def _without_page_time(body: bytes) -> bytes:
+    """A JSON document without its `page.updated_at` (unchanged when it has none)."""
+    document = json.loads(body)
+    page = document.get("page") if isinstance(document, dict) else None
+    if not isinstance(page, dict) or "updated_at" not in page:
+        return body
+    del page["updated_at"]
+    return json.dumps(document).encode()
 
 
 @dataclass
@@ -83,11 +94,18 @@ class StatusServer:
             self.routes[path] = reply if isinstance(reply, Reply) else Reply(reply)
 
     def set_fixture(self, path: str, relative: str, **kwargs: object) -> None:
-        """Answer `path` with a fixture file."""
-        content_type = (
-            "application/xml" if relative.endswith((".atom", ".rss", ".xml")) else "application/json"
-        )
-        self.set(path, Reply(fixture_bytes(relative), content_type=content_type, **kwargs))  # type: ignore[arg-type]
+        """Answer `path` with a fixture file.
+
+        Fixtures were captured at different moments and a test plays them in any order: they are
+        served without the page's own update time (Statuspage's `page.updated_at`), so that trayapp
+        never takes the next one for an older copy served by a cache.
+        """
+        xml = relative.endswith((".atom", ".rss", ".xml"))
+        body = fixture_bytes(relative)
+        if not xml:
+            body = _without_page_time(body)
+        content_type = "application/xml" if xml else "application/json"
+        self.set(path, Reply(body, content_type=content_type, **kwargs))  # type: ignore[arg-type]
 
     def clear(self, path: str) -> None:
         """Answer 404 on `path` from now on."""

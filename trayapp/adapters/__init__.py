@@ -18,6 +18,7 @@ from trayapp.adapters.incidentio import parse_proxy, parse_widget
 from trayapp.adapters.instatus import parse_components
 from trayapp.adapters.instatus import parse_summary as parse_instatus_summary
 from trayapp.adapters.statuspage import parse_summary
+from trayapp.core.safe_text import clean_page
 from trayapp.model import ParsedPage, worst
 
 Parser = Callable[[bytes, ParseContext], ParsedPage]
@@ -127,10 +128,11 @@ DIRECT_PARSERS: tuple[tuple[str, str, Parser], ...] = (
 def parse_document(parser: Parser, body: bytes, context: ParseContext) -> ParsedPage | str:
     """Run one parser; a ParsedPage, or a one-line reason why the body is unusable.
 
-    Never raises: whatever a page sends, the caller gets a value.
+    Never raises: whatever a page sends, the caller gets a value, its text made safe once here
+    (no lone surrogates, control characters or bidi overrides get past this point).
     """
     try:
-        return parser(body, context)
+        return clean_page(parser(body, context))
     except ParseError as error:
         return str(error) or "not a status page"
     except Exception as error:  # noqa: BLE001 - a page must never crash the app
@@ -159,6 +161,8 @@ def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
         closed_incidents=tuple({i.id: i for page in pages for i in page.closed_incidents}.values()),
         unknown_values=tuple(value for page in pages for value in page.unknown_values),
         page_name=next((page.page_name for page in pages if page.page_name), None),
+        # The oldest: a source is only as fresh as its stalest document.
+        updated_at=min((page.updated_at for page in pages if page.updated_at), default=None),
     )
 
 

@@ -49,7 +49,11 @@ class Filed:
         return item_id in self.incidents or item_id in self.upcoming or item_id in self.closed
 
     def page(
-        self, components: tuple[Component, ...], indicator: State | None, page_name: str | None
+        self,
+        components: tuple[Component, ...],
+        indicator: State | None,
+        page_name: str | None,
+        updated_at: datetime | None = None,
     ) -> ParsedPage:
         """The parsed page: these components and indicator with everything filed."""
         return ParsedPage(
@@ -61,6 +65,7 @@ class Filed:
             closed_incidents=tuple(self.past.values()),
             unknown_values=tuple(self.unknown),
             page_name=page_name,
+            updated_at=updated_at,
         )
 
 

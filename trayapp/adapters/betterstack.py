@@ -223,4 +223,5 @@ def parse_index(body: bytes, context: ParseContext) -> ParsedPage:
         closed_incident_ids=frozenset(closed),
         unknown_values=tuple(unknown),
         page_name=strip_markup(as_str(doc.attributes.get("company_name"))) or None,
+        updated_at=parse_time(doc.attributes.get("updated_at")),
     )

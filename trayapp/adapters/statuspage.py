@@ -71,6 +71,7 @@ def parse_summary(body: bytes, context: ParseContext) -> ParsedPage:
         components=_components(document.get("components"), unknown),
         indicator=_indicator(document, unknown),
         page_name=as_str(page.get("name")) or None,
+        updated_at=parse_time(page.get("updated_at")),
     )
 
 

@@ -481,10 +481,13 @@ def parse_config(text: str, path: str = "config.toml") -> tuple[Config, list[str
     """Validate a config document; (config, warnings), or ConfigError listing every problem."""
     try:
         data = tomllib.loads(text)
+        checker = _Checker(text)
+        config = checker.config(data)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, [_syntax_problem(error, text)]) from None
-    checker = _Checker(text)
-    config = checker.config(data)
+    except RecursionError:
+        # Hundreds of nested arrays or tables: no config needs them, and Python's stack ends.
+        raise ConfigError(path, [ConfigProblem(None, _("invalid TOML: nested too deeply"))]) from None
     if checker.problems:
         raise ConfigError(path, sorted(checker.problems, key=_problem_order))
     return config, checker.warnings

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from trayapp.core.text import iso_utc
+from trayapp.core.text import as_utc, iso_utc
 from trayapp.core.tracker import Pending, Track
 from trayapp.model import Component, Incident, ProviderView, State
 
@@ -38,11 +38,28 @@ class StateKeeper(Protocol):
 
 
 def _time(value: Any) -> datetime | None:
+    """An aware UTC time; StateFormatError for anything that could not be used later."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise StateFormatError("bad timestamp")
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
+        raise StateFormatError(f"bad timestamp {value[:40]!r}") from None
+
+
+def _group(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise StateFormatError("bad group")
+    return value
+
+
+def _count(value: Any) -> int:
+    """A non-negative whole number (a count of polls or failures)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise StateFormatError("bad count")
+    return value
 
 
 def _state(value: Any) -> State:
@@ -106,7 +123,7 @@ def _view_in(data: Mapping[str, Any]) -> ProviderView:
         page=str(data["page"]),
         state=_state(data["state"]),
         components=tuple(
-            Component(str(c["name"]), _state(c["state"]), str(c.get("id", "")), c.get("group"))
+            Component(str(c["name"]), _state(c["state"]), str(c.get("id", "")), _group(c.get("group")))
             for c in data.get("components", [])
         ),
         incidents=tuple(_incident_in(i) for i in data.get("incidents", [])),
@@ -129,6 +146,8 @@ def encode_state(saved: SavedState) -> dict[str, Any]:
                 "absent": dict(track.absent),
                 "failures": track.failures,
                 "last_error": track.last_error,
+                "page_updated_at": iso_utc(track.page_updated_at),
+                "ended": [[key, iso_utc(when)] for key, when in track.ended.items()],
             }
             for provider_id, track in saved.tracks.items()
         },
@@ -140,10 +159,12 @@ def encode_state(saved: SavedState) -> dict[str, Any]:
 def _track_in(data: Mapping[str, Any]) -> Track:
     return Track(
         view=_view_in(data["view"]),
-        pending={str(k): Pending(_state(v[0]), int(v[1])) for k, v in data.get("pending", {}).items()},
-        absent={str(k): int(v) for k, v in data.get("absent", {}).items()},
-        failures=int(data.get("failures", 0)),
+        pending={str(k): Pending(_state(v[0]), _count(v[1])) for k, v in data.get("pending", {}).items()},
+        absent={str(k): _count(v) for k, v in data.get("absent", {}).items()},
+        failures=_count(data.get("failures", 0)),
         last_error=data.get("last_error") if isinstance(data.get("last_error"), str) else None,
+        page_updated_at=_time(data.get("page_updated_at")),
+        ended={str(key): _time(when) for key, when in data.get("ended", [])},
     )
 
 
@@ -158,6 +179,14 @@ def decode_state(data: Any) -> SavedState:
         tracks = {str(pid): _track_in(track) for pid, track in data.get("providers", {}).items()}
         notified = frozenset(str(key) for key in data.get("notified", []))
         detected = {str(k): str(v) for k, v in data.get("detected", {}).items()}
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        OverflowError,
+        RecursionError,
+    ) as error:
         raise StateFormatError(f"malformed state: {type(error).__name__}: {error}") from None
     return SavedState(tracks, notified, detected)

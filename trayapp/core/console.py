@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
+from trayapp.core.safe_text import printable
 from trayapp.core.text import at_time, incident_phrase, iso_utc, state_phrase, suspected_phrase
 from trayapp.i18n import _
 from trayapp.model import Incident, ProviderView, Snapshot, State
@@ -100,7 +101,11 @@ def _details(view: ProviderView) -> list[str]:
 
 def snapshot_table(snapshot: Snapshot, colour: bool = False) -> str:
     """A readable table of every provider, its state and what is wrong (times in the local zone)."""
-    rows = [(view.name, view.state, _details(view)) for view in snapshot.providers]
+    # Page text is shown, never obeyed: no escape sequence, no newline forging a row.
+    rows = [
+        (printable(view.name), view.state, [printable(line) for line in _details(view)])
+        for view in snapshot.providers
+    ]
     # Translators: the column headings of `trayapp status`.
     headings = (_("PROVIDER"), _("STATE"), _("DETAILS"))
     name_width = max([len(headings[0]), *(len(name) for name, _state, _lines in rows)])

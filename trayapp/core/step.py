@@ -20,6 +20,7 @@ from typing import NamedTuple
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.codec import SavedState
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
+from trayapp.core.first_sight import still_open
 from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.notices import Notice, plan_notices, suspected_notice
 from trayapp.core.probing import (
@@ -212,6 +213,13 @@ def hold_first_sight(
     return others, FirstSight(awaiting, tuple(held))
 
 
+def _still_open_first(events: Sequence[Event], snapshot: Snapshot) -> list[Event]:
+    """Released events, with the first-sight summary narrowed to what is still open now."""
+    first = [e for e in events if isinstance(e, IncidentStarted) and e.at_first_sight]
+    rest = [e for e in events if not (isinstance(e, IncidentStarted) and e.at_first_sight)]
+    return [*still_open(first, snapshot), *rest]
+
+
 def suspected_notices(
     snapshot: Snapshot, notified: frozenset[str], notify: bool, settings: NotificationSettings
 ) -> tuple[list[Notice], frozenset[str]]:
@@ -280,6 +288,7 @@ def step(state: EngineState, spec: ProviderSpec, result: ParsedPage | Failure, n
     notices: list[Notice] = []
     if not snapshot.offline:
         released, first_sight = hold_first_sight(state.first_sight, spec.id, events)
+        released = _still_open_first(released, snapshot)
         notices, notified = plan_notices(released, state.notified, state.settings, now)
         suspected, suspected_notified = suspected_notices(
             snapshot, state.suspected_notified, state.notify_suspected, state.settings

@@ -6,7 +6,10 @@ clock in the local time zone; `iso_utc` is the one language-neutral form, for JS
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
+from typing import ParamSpec
 
 from trayapp.i18n import N_, _, ngettext, pgettext
 from trayapp.model import Incident, State, Suspicion
@@ -138,6 +141,31 @@ def duration_phrase(seconds: float) -> str:
     return _("{first} and {second}").format(first=parts[0], second=parts[1])
 
 
+_P = ParamSpec("_P")
+
+
+def unknown_time() -> str:
+    """What is shown for a time that cannot be placed on the local clock (Go's zero time, say)."""
+    return _("unknown time")
+
+
+def or_unknown_time(phrase: Callable[_P, str]) -> Callable[_P, str]:
+    """`phrase`, but "unknown time" for a moment out of the local calendar's range.
+
+    Year 1 (Go's zero time) west of UTC falls before the year 1 that datetime can hold; no odd
+    timestamp from a page or a file may stop what shows it.
+    """
+
+    @wraps(phrase)
+    def safe(*args: _P.args, **kwargs: _P.kwargs) -> str:
+        try:
+            return phrase(*args, **kwargs)
+        except (OverflowError, ValueError, OSError):
+            return unknown_time()
+
+    return safe
+
+
 def as_utc(moment: datetime) -> datetime:
     """`moment` in UTC; a naive time is taken as UTC (as everywhere in trayapp)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -148,11 +176,13 @@ def _local(moment: datetime) -> datetime:
     return as_utc(moment).astimezone()
 
 
+@or_unknown_time
 def clock(moment: datetime) -> str:
     """The local time of day on a 24-hour clock: '16:10'."""
     return _local(moment).strftime("%H:%M")
 
 
+@or_unknown_time
 def date_words(moment: datetime) -> str:
     """The local date in words: 'Wednesday 4 February'."""
     local = _local(moment)
@@ -177,6 +207,7 @@ def _at_clock(moment: datetime) -> str:
     return _("at {time}").format(time=time)
 
 
+@or_unknown_time
 def at_time(moment: datetime, now: datetime | None = None) -> str:
     """When something happened or will: 'at 16:10', 'yesterday at 16:10', 'on Monday 2 February at 16:10'.
 
@@ -196,6 +227,7 @@ def at_time(moment: datetime, now: datetime | None = None) -> str:
     return _("on {date} {at}").format(date=date_words(moment), at=at)
 
 
+@or_unknown_time
 def until_time(moment: datetime, now: datetime | None = None) -> str:
     """Until when: 'until 16:10', 'until tomorrow at 00:00', 'until Friday 6 February at 09:00'."""
     days = _days_from(moment, now)
@@ -213,6 +245,7 @@ def until_time(moment: datetime, now: datetime | None = None) -> str:
     return _("until {date} {at}").format(date=date_words(moment), at=at)
 
 
+@or_unknown_time
 def since_time(moment: datetime, now: datetime | None = None) -> str:
     """Since when, in local time: 'since 16:10', 'since yesterday at 16:10', 'since Monday 2 February …'."""
     days = _days_from(moment, now)
@@ -236,7 +269,7 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     # isoformat, not strftime: "%Y" is not zero-padded, and year 1 (Go's zero time) must read back.
-    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return as_utc(moment).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def suspected_phrase(suspicion: Suspicion, now: datetime | None = None) -> str:

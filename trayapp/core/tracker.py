@@ -7,6 +7,12 @@ alarms. An incident that merely vanishes from a readable page must stay gone for
 `CONFIRM_POLLS` polls (a page that says "resolved" is believed at once). A failed fetch
 changes nothing until `STALE_AFTER_FAILURES` failures in a row; then the provider is
 unknown, but its open incidents stay open: a failure is never a resolution.
+
+Caches (CDNs) sometimes serve an older copy of a page. A document older than the last one
+taken, by the page's own update time, is ignored. And an incident once over is not opened
+again by a copy that tells nothing newer about it (its own update time no later than when it
+was last seen open): one spell of an incident gives one start and one resolve, however the
+copies alternate.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from trayapp.model import Component, Incident, ParsedPage, ProviderView, State, 
 CONFIRM_POLLS = 2
 STALE_AFTER_FAILURES = 3
 INDICATOR_KEY = "\x00indicator"
+# How many incidents that ended are remembered per provider, against old copies reopening them.
+REMEMBER_ENDED = 50
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,9 @@ class Track:
     absent: Mapping[str, int] = field(default_factory=dict)
     failures: int = 0
     last_error: str | None = None
+    page_updated_at: datetime | None = None
+    ended: Mapping[str, datetime | None] = field(default_factory=dict)
+    """Incidents over (newest last), each with its update time when last seen open."""
 
 
 def new_track(provider_id: str, name: str, page: str) -> Track:
@@ -100,8 +111,44 @@ def _confirmed_incidents(track: Track, page: ParsedPage, next_absent: dict[str, 
     return tuple(kept)
 
 
+def _is_older_copy(track: Track, page: ParsedPage) -> bool:
+    """The page says it changed before the last document taken did: a cache's older copy."""
+    return (
+        page.updated_at is not None
+        and track.page_updated_at is not None
+        and (page.updated_at < track.page_updated_at)
+    )
+
+
+def _reopened_by_old_copy(track: Track, incident: Incident) -> bool:
+    """An incident that is over, shown open with nothing newer than when it was last seen open."""
+    if incident.id not in track.ended:
+        return False
+    last_seen = track.ended[incident.id]
+    return incident.updated_at is None or (last_seen is not None and incident.updated_at <= last_seen)
+
+
+def _ended_after(
+    track: Track, before: tuple[Incident, ...], after: tuple[Incident, ...]
+) -> dict[str, datetime | None]:
+    """What is remembered as over after this poll: what just ended added, what is open again dropped."""
+    open_now = {incident.id for incident in after}
+    ended = {key: when for key, when in track.ended.items() if key not in open_now}
+    for incident in before:
+        if incident.id not in open_now:
+            ended.pop(incident.id, None)
+            ended[incident.id] = incident.updated_at
+    return dict(list(ended.items())[-REMEMBER_ENDED:])
+
+
 def observe_page(track: Track, page: ParsedPage, now: datetime) -> Track:
-    """The track after a poll that fetched and parsed the page."""
+    """The track after a poll that fetched and parsed the page (an older copy changes nothing)."""
+    if _is_older_copy(track, page):
+        return replace(track, view=replace(track.view, checked_at=now))
+    if track.ended:
+        page = replace(
+            page, incidents=tuple(i for i in page.incidents if not _reopened_by_old_copy(track, i))
+        )
     view = track.view
     if view.last_success_at is None:
         components, indicator, incidents = page.components, page.indicator, page.incidents
@@ -134,7 +181,9 @@ def observe_page(track: Track, page: ParsedPage, now: datetime) -> Track:
         checked_at=now,
         last_success_at=now,
     )
-    return Track(new_view, next_pending, next_absent, failures=0, last_error=None)
+    newest = max((t for t in (page.updated_at, track.page_updated_at) if t is not None), default=None)
+    ended = _ended_after(track, view.incidents, incidents)
+    return Track(new_view, next_pending, next_absent, 0, None, newest, ended)
 
 
 def observe_failure(track: Track, reason: str, now: datetime) -> Track:

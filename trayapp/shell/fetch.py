@@ -14,15 +14,20 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from trayapp import __version__
+from trayapp.core.urls import is_loopback
 
 USER_AGENT = f"trayapp/{__version__} (desktop status indicator; polls at most once a minute)"
 MAX_BODY_BYTES = 8 * 1024 * 1024
 REQUEST_TIMEOUT = 10.0
 TOTAL_DEADLINE = 20.0
 MAX_RETRY_AFTER = 3600.0
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Compressed bodies are inflated in pieces of at most this size, so that a small gzip bomb
 # never becomes one huge string before the size cap can refuse it.
 DECODE_PIECE = 64 * 1024
+# No server needs more than two codings on one body ("gzip, gzip" is already odd).
+MAX_CODINGS = 3
 
 
 class FetchError(Exception):
@@ -184,7 +189,11 @@ class _Inflater:
 def _inflaters(content_encoding: str | None) -> list[_Inflater]:
     """Decoders for a Content-Encoding header, in the order they must be applied."""
     codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-    return [_Inflater(c) for c in reversed(codings) if c not in ("", "identity")]
+    codings = [c for c in codings if c not in ("", "identity")]
+    if len(codings) > MAX_CODINGS:
+        # Each layer nests a generator in the next: a thousand would end Python's stack.
+        raise FetchError("undecodable response")
+    return [_Inflater(c) for c in reversed(codings)]
 
 
 def _decoded(inflaters: list[_Inflater], data: bytes, *, final: bool = False) -> Iterator[bytes]:
@@ -200,6 +209,29 @@ def _through(inflater: _Inflater, pieces: Iterator[bytes], final: bool) -> Itera
         yield from inflater.feed(piece)
     if final:
         yield from inflater.finish()
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where a key may be sent."""
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host.lower(), url.port or default
+
+
+def redirect_target(current: httpx.URL, location: str) -> httpx.URL:
+    """Where a redirect leads; FetchError unless it is https, or plain http to this machine.
+
+    The same rule as for configured URLs, so that a page can never move trayapp onto plain
+    http across the network (where the answer could be forged and a key read).
+    """
+    try:
+        target = current.join(location.strip())
+    except (httpx.InvalidURL, ValueError):
+        raise FetchError("bad redirect") from None
+    if target.scheme == "https" and target.host:
+        return target
+    if target.scheme == "http" and is_loopback(str(target)):
+        return target
+    raise FetchError("redirect refused: not https")
 
 
 class Fetcher:
@@ -220,8 +252,7 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout),
-            follow_redirects=True,
-            max_redirects=5,
+            follow_redirects=False,  # followed by `_follow`, each hop checked
             trust_env=True,
             verify=_ssl_context(),
             transport=transport,
@@ -243,50 +274,68 @@ class Fetcher:
 
         `headers` are sent as they are and never appear in a reason (they may carry a key).
         """
-        headers = dict(headers or {})
+        conditional: dict[str, str] = {}
         if etag:
-            headers["If-None-Match"] = etag
+            conditional["If-None-Match"] = etag
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            conditional["If-Modified-Since"] = last_modified
         self.requests += 1
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._get(url, headers)
+                return await self._follow(url, dict(headers or {}), conditional)
         except TimeoutError:
             raise FetchError("timeout", connection=True) from None
         except httpx.HTTPError as error:
             reason, connection = _describe(error)
             raise FetchError(reason, connection=connection) from None
 
-    async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
-        async with self._client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
-                return Fetched(b"", response.headers.get("ETag"), response.headers.get("Last-Modified"), True)
-            if response.status_code >= 400:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                raise FetchError(
-                    f"HTTP {response.status_code}", status=response.status_code, retry_after=retry_after
-                )
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
-            # The body is decoded here, not by httpx, so that the size cap bounds the memory
-            # used while inflating (the decoded size counts, so a gzip bomb is refused too).
-            inflaters = _inflaters(response.headers.get("Content-Encoding"))
-            chunks: list[bytes] = []
-            size = 0
-            async for raw in response.aiter_raw():
-                for piece in _decoded(inflaters, raw):
-                    size = self._take(chunks, piece, size)
-            for piece in _decoded(inflaters, b"", final=True):
-                size = self._take(chunks, piece, size)
-            self.bytes_received += response.num_bytes_downloaded
-            return Fetched(
-                b"".join(chunks),
-                response.headers.get("ETag"),
-                response.headers.get("Last-Modified"),
-                url=str(response.url),
+    async def _follow(self, url: str, caller: dict[str, str], conditional: dict[str, str]) -> Fetched:
+        """GET `url`, following at most MAX_REDIRECTS redirects, each checked like a configured URL.
+
+        The caller's headers (they may carry a key) go to the first URL's origin only: a hop to
+        another scheme, host or port gets none of them.
+        """
+        origin = _origin(httpx.URL(url))
+        target = httpx.URL(url)
+        for _hop in range(MAX_REDIRECTS + 1):
+            headers = {**caller, **conditional} if _origin(target) == origin else dict(conditional)
+            async with self._client.stream("GET", target, headers=headers) as response:
+                location = response.headers.get("Location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    target = redirect_target(target, location)
+                    continue
+                return await self._read(response)
+        raise FetchError("too many redirects")
+
+    async def _read(self, response: httpx.Response) -> Fetched:
+        """The body of a final (not redirected) answer, decoded within the size cap."""
+        if response.status_code == 304:
+            return Fetched(b"", response.headers.get("ETag"), response.headers.get("Last-Modified"), True)
+        if response.status_code >= 400:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise FetchError(
+                f"HTTP {response.status_code}", status=response.status_code, retry_after=retry_after
             )
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(f"response too large (over {self.max_bytes // (1024 * 1024)} MB)")
+        # The body is decoded here, not by httpx, so that the size cap bounds the memory
+        # used while inflating (the decoded size counts, so a gzip bomb is refused too).
+        inflaters = _inflaters(response.headers.get("Content-Encoding"))
+        chunks: list[bytes] = []
+        size = 0
+        async for raw in response.aiter_raw():
+            for piece in _decoded(inflaters, raw):
+                size = self._take(chunks, piece, size)
+        for piece in _decoded(inflaters, b"", final=True):
+            size = self._take(chunks, piece, size)
+        self.bytes_received += response.num_bytes_downloaded
+        return Fetched(
+            b"".join(chunks),
+            response.headers.get("ETag"),
+            response.headers.get("Last-Modified"),
+            url=str(response.url),
+        )
 
     def _take(self, chunks: list[bytes], piece: bytes, size: int) -> int:
         """Keep `piece`; the new size, or FetchError past the cap."""

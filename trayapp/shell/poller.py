@@ -255,8 +255,8 @@ class Poller:
     async def _probe(self, fetcher: Fetcher, probe: _ProbeSchedule) -> None:
         if probe.headers is None:
             # The keyring may be slow: asked once per provider, off the event loop.
-            key = await asyncio.to_thread(find_key, probe.spec.id)
-            probe.headers = probe_headers(probe.spec.id, key)
+            key = await asyncio.to_thread(find_key, probe.spec)
+            probe.headers = probe_headers(probe.spec, key)
         try:
             attempt = await probe_edge(fetcher, probe.url, probe.headers)
         except Exception:

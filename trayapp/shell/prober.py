@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from trayapp.catalog import ProviderSpec
 from trayapp.core.probing import Attempt, classify
 from trayapp.shell.fetch import Fetcher, FetchError
 
@@ -33,9 +34,14 @@ _EXTRA_HEADERS: dict[str, dict[str, str]] = {"anthropic": {"anthropic-version": 
 _KEY_HEADER: dict[str, str] = {"anthropic": "x-api-key"}
 
 
-def key_env_name(provider_id: str) -> str:
-    """The environment variable that holds a provider's API key."""
-    return _KEY_ENV.get(provider_id, f"TRAYAPP_{provider_id.upper().replace('-', '_')}_API_KEY")
+def key_env_name(spec: ProviderSpec) -> str:
+    """The environment variable that holds a provider's API key.
+
+    The SDKs' own names are for the built-in providers only: a custom provider that happens to
+    be called "OpenAI" reads `TRAYAPP_OPENAI_API_KEY`, never the real OpenAI key.
+    """
+    own = _KEY_ENV.get(spec.id) if spec.builtin else None
+    return own or f"TRAYAPP_{spec.id.upper().replace('-', '_')}_API_KEY"
 
 
 def _keyring_key(provider_id: str) -> str | None:
@@ -53,21 +59,24 @@ def _keyring_key(provider_id: str) -> str | None:
 
 
 def find_key(
-    provider_id: str,
+    spec: ProviderSpec,
     environ: Mapping[str, str] | None = None,
     keyring_lookup: Callable[[str], str | None] = _keyring_key,
 ) -> str | None:
     """A provider's API key from the environment, then the keyring; None when there is none."""
-    value = (os.environ if environ is None else environ).get(key_env_name(provider_id), "").strip()
-    return value or keyring_lookup(provider_id)
+    value = (os.environ if environ is None else environ).get(key_env_name(spec), "").strip()
+    return value or keyring_lookup(spec.id)
 
 
-def probe_headers(provider_id: str, key: str | None) -> dict[str, str]:
-    """The request headers for a probe: the key in the form the API expects, when there is one."""
+def probe_headers(spec: ProviderSpec, key: str | None) -> dict[str, str]:
+    """The request headers for a probe: the key in the form the API expects, when there is one.
+
+    A built-in provider's API may want its own header; a custom provider always gets a Bearer token.
+    """
     if not key:
         return {}
-    headers = dict(_EXTRA_HEADERS.get(provider_id, {}))
-    name = _KEY_HEADER.get(provider_id, "Authorization")
+    headers = dict(_EXTRA_HEADERS.get(spec.id, {})) if spec.builtin else {}
+    name = _KEY_HEADER.get(spec.id, "Authorization") if spec.builtin else "Authorization"
     headers[name] = key if name != "Authorization" else f"Bearer {key}"
     return headers
 

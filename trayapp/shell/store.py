@@ -62,8 +62,8 @@ class StateStore:
             return None
         try:
             saved = decode_state(json.loads(raw.decode("utf-8")))
-        except (ValueError, StateFormatError) as error:
-            self._move_aside(str(error))
+        except (ValueError, StateFormatError, RecursionError) as error:  # RecursionError: nested too deeply
+            self._move_aside(str(error) or type(error).__name__)
             return None
         self._last_written = None
         return saved
@@ -95,12 +95,12 @@ class StateStore:
 
     def save(self, saved: SavedState) -> bool:
         """Write the state if it changed; False (logged once) when the disk refuses."""
-        text = json.dumps(encode_state(saved), ensure_ascii=False, sort_keys=True)
-        if text == self._last_written:
-            return True
         try:
+            text = json.dumps(encode_state(saved), ensure_ascii=False, sort_keys=True)
+            if text == self._last_written:
+                return True
             write_atomically(self.path, text)
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: text no encoder takes, a bad number
             if not self._save_failed:
                 log.error("cannot save state to %s: %s (will keep trying)", self.path, error)
             self._save_failed = True

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from trayapp.core.text import as_utc, clock
+from trayapp.core.text import as_utc, clock, or_unknown_time
 from trayapp.i18n import N_, _, pgettext
 from trayapp.model import State
 
@@ -68,6 +68,7 @@ def local_percent(value: float | None) -> str:
     return f"{value:.2f}".replace(".", separator) + " %"
 
 
+@or_unknown_time
 def local_stamp(moment: datetime) -> str:
     """A moment in the local time zone, short: '2026-02-04 16:10' (Italian '04/02/2026 16:10')."""
     return f"{local_date(as_utc(moment).astimezone().date())} {clock(moment)}"

@@ -20,6 +20,7 @@ from trayapp.core.history.figures import (
     local_percent,
     local_stamp,
 )
+from trayapp.core.safe_text import printable
 from trayapp.core.text import duration_words, iso_utc, state_phrase
 from trayapp.i18n import N_, _
 
@@ -84,11 +85,17 @@ def history_json(report: HistoryReport, summary: bool = False) -> dict[str, Any]
     return data
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # A spreadsheet would run it as a formula (=HYPERLINK, @SUM): a leading quote keeps it text.
+        return "'" + value
     return str(value)
 
 
@@ -125,13 +132,13 @@ def incident_table(report: HistoryReport) -> list[str]:
     for incident in report.incidents:
         notes = [_(AFTER_THE_FACT)] if incident.seen_after_the_fact else []
         notes += [_(RESOLVED_WHILE_AWAY)] if incident.resolved_while_away else []
-        name = incident.name + (f" ({'; '.join(notes)})" if notes else "")
+        name = printable(incident.name) + (f" ({'; '.join(notes)})" if notes else "")
         rows.append(
             (
                 local_stamp(incident.started_at),
                 local_stamp(incident.resolved_at) if incident.resolved_at is not None else _(ONGOING),
                 duration_words(incident.duration(report.until)),
-                incident.provider,
+                printable(incident.provider),
                 state_phrase(incident.impact),
                 name,
             )

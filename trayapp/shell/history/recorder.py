@@ -150,12 +150,13 @@ class HistoryRecorder:
                 writer.apply(record)
             self._prune_if_due(writer, max(record.at for record in records))
             connection.execute("COMMIT")
-        except sqlite3.Error as error:
+        except Exception as error:  # noqa: BLE001 - one bad batch must never end the history's thread
             if connection.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
             if not self._failing:
-                log.error("history: cannot write to %s: %s (will keep trying)", self.path, error)
+                kind = type(error).__name__
+                log.error("history: cannot write to %s: %s: %s (will keep trying)", self.path, kind, error)
             self._failing = True
             return HistoryWriter(connection, self._gap_for)
         if self._failing:
