@@ -59,7 +59,7 @@ class _Cached:
 
 def _digest(body: bytes) -> bytes:
     """A short fingerprint of a body, to tell an unchanged 200 without keeping the body."""
-    return hashlib.blake2b(body, digest_size=16).digest()
+    return hashlib.sha256(body).digest()
 
 
 def _direct_document(spec: ProviderSpec) -> str | None:
