@@ -178,6 +178,7 @@ class Bench:
         self.sections: list[str] = args.only
         self.src = Path(args.trayapp_src).resolve() if args.trayapp_src else REPO_ROOT
         self.forced_backend: str | None = args.backend
+        self.idle_interval: float = args.idle_interval
         self.backend = "?"
         self.workdir = workdir
         self.report = Report()
@@ -413,8 +414,8 @@ def attribute_wakes(record: WakeRecord, polls: Sequence[float], period: float) -
 def measure_idle(bench: Bench, desktop: Desktop) -> None:
     """Both apps side by side at the default 60 s: CPU and wake-ups over a window, RSS at the end."""
     s = bench.settings
-    tray, tray_home = bench.spawn(desktop, "trayapp", DEFAULT_INTERVAL, "idle-trayapp")
-    base, _ = bench.spawn(desktop, "baseline", DEFAULT_INTERVAL, "idle-baseline")
+    tray, tray_home = bench.spawn(desktop, "trayapp", bench.idle_interval, "idle-trayapp")
+    base, _ = bench.spawn(desktop, "baseline", bench.idle_interval, "idle-baseline")
     started = time.monotonic()
     wait_for_icons(desktop, 2, [tray, base])
     window_start = started + s.idle_rss_at - s.cpu_window
@@ -955,6 +956,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--backend", help="force this pystray backend for both apps (default: the one trayapp picks)"
+    )
+    parser.add_argument(
+        "--idle-interval",
+        type=float,
+        default=DEFAULT_INTERVAL,
+        help="poll interval of both apps in the idle section (default 60; 0.5 gives many polls per window)",
     )
     parser.add_argument("--soak-polls", type=int, help="polls for the memory growth figure (default 10000)")
     parser.add_argument(
