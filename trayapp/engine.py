@@ -83,6 +83,7 @@ class _StateWriter:
         self._essence = _without_poll_times(saved) if saved is not None else None
         self._at = time.monotonic()
         self.detected: dict[str, str] = dict(saved.detected) if saved else {}
+        self.unsaved = False  # the last save failed: try again at the next poll
 
     def save(self, tracks: Mapping[str, Track], notified: frozenset[str], force: bool = False) -> None:
         """Write the state file if it is news, or stale, or `force`d."""
@@ -92,12 +93,14 @@ class _StateWriter:
         essence = _without_poll_times(state)
         now = time.monotonic()
         stale = now - self._at >= TIMES_SAVE_SECONDS
-        if (force or essence != self._essence or stale) and self._store.save(state):
-            self._essence, self._at = essence, now
+        if force or essence != self._essence or stale:
+            self.unsaved = not self._store.save(state)
+            if not self.unsaved:
+                self._essence, self._at = essence, now
 
     def save_if_stale(self, tracks: Mapping[str, Track], notified: frozenset[str]) -> None:
-        """After a poll that changed nothing but the poll times: write only when they are due."""
-        if self._store is not None and time.monotonic() - self._at >= TIMES_SAVE_SECONDS:
+        """After a poll that changed nothing but the poll times: write when they are due, or to retry."""
+        if self.unsaved or (self._store is not None and time.monotonic() - self._at >= TIMES_SAVE_SECONDS):
             self.save(tracks, notified, force=True)
 
 
