@@ -150,6 +150,7 @@ def simulate(path: Path, providers: int, days: int, step: timedelta) -> tuple[in
         connection.execute("BEGIN")
         for record in batch:
             writer.apply(record)
+        writer.flush_ends()
         connection.execute("COMMIT")
         spent += time.perf_counter() - started
         written += len(batch)

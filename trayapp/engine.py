@@ -25,8 +25,10 @@ from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt, ProbeTrack, probe_target
 from trayapp.core.step import (
     EngineState,
+    is_steady,
     probe_step,
     start_state,
+    steady_step,
     step,
     with_probe_settings,
     with_settings,
@@ -82,6 +84,7 @@ class _StateWriter:
         self._at = time.monotonic()
         self.detected: dict[str, str] = dict(saved.detected) if saved else {}
         self._crashed = False
+        self.unsaved = False  # the last save failed: try again at the next poll
 
     def save(self, tracks: Mapping[str, Track], notified: frozenset[str], force: bool = False) -> None:
         """Write the state file if it is news, or stale, or `force`d."""
@@ -91,16 +94,23 @@ class _StateWriter:
         essence = _without_poll_times(state)
         now = time.monotonic()
         stale = now - self._at >= TIMES_SAVE_SECONDS
-        try:
-            saved = (force or essence != self._essence or stale) and self._store.save(state)
-        except Exception:  # a state that cannot be written must never stop notifying and showing
-            if not self._crashed:
-                log.exception("cannot save the state (will keep trying)")
-            self._crashed = True
-            return
-        self._crashed = False
-        if saved:
-            self._essence, self._at = essence, now
+        if force or essence != self._essence or stale:
+            try:
+                self.unsaved = not self._store.save(state)
+            except Exception:  # a state that cannot be written must never stop notifying and showing
+                if not self._crashed:
+                    log.exception("cannot save the state (will keep trying)")
+                self._crashed = True
+                self.unsaved = True
+                return
+            self._crashed = False
+            if not self.unsaved:
+                self._essence, self._at = essence, now
+
+    def save_if_stale(self, tracks: Mapping[str, Track], notified: frozenset[str]) -> None:
+        """After a poll that changed nothing but the poll times: write when they are due, or to retry."""
+        if self.unsaved or (self._store is not None and time.monotonic() - self._at >= TIMES_SAVE_SECONDS):
+            self.save(tracks, notified, force=True)
 
 
 class Engine:
@@ -123,6 +133,9 @@ class Engine:
         self._clock = clock
         self._listeners: list[Listener] = []
         self._state: EngineState = start_state(specs, settings, saved)
+        # Per provider, the page (and its history record) of a poll that changed nothing but
+        # the poll times: the same page again is taken by `steady_step`, at a fraction of the cost.
+        self._steady: dict[str, tuple[ParsedPage, PollRecord]] = {}
 
     @property
     def detected(self) -> dict[str, str]:
@@ -137,16 +150,19 @@ class Engine:
         """Watch these providers (a config reload); tracks of the others are kept aside."""
         with self._lock:
             self._state = with_specs(self._state, specs)
+            self._steady.clear()
 
     def set_settings(self, settings: NotificationSettings) -> None:
         """Use new notification settings from now on."""
         with self._lock:
             self._state = with_settings(self._state, settings)
+            self._steady.clear()
 
     def set_probe_settings(self, enabled: bool, notify: bool) -> None:
         """Probe the catalog's API edges or not; notify a suspected problem or not."""
         with self._lock:
             self._state = with_probe_settings(self._state, enabled, notify)
+            self._steady.clear()
 
     def probed(self, spec: ProviderSpec) -> str | None:
         """The API edge URL probed for a provider, or None."""
@@ -162,12 +178,19 @@ class Engine:
     ) -> None:
         """Take one poll result: update, diff, notify, save, tell the listeners."""
         now = self._clock()
+        if self._steady_poll(spec, result, now, detected):
+            return
         with self._lock:
             before = self._state
             outcome = step(before, spec, result, now)
             if outcome is None:
                 return
             self._state, snapshot, events, notices, record = outcome
+            steady = isinstance(result, ParsedPage) and is_steady(before, outcome, spec.id)
+            if steady and isinstance(result, ParsedPage):
+                self._steady[spec.id] = (result, record)
+            else:
+                self._steady.pop(spec.id, None)
             track = before.tracks[spec.id]
             if isinstance(result, Failure):
                 if track.last_error != result.reason:
@@ -186,6 +209,32 @@ class Engine:
         for notice in notices:
             self._send(notice)
         self._tell(snapshot, events)
+
+    def _steady_poll(
+        self, spec: ProviderSpec, result: ParsedPage | Failure, now: datetime, detected: dict[str, str] | None
+    ) -> bool:
+        """Take a poll that read the same page as the last, steady one; whether it was one.
+
+        Nothing but the poll times moves: no comparison, no diff, no notices, no state file
+        write (the times are saved when due), the same history record at the new time.
+        """
+        with self._lock:
+            last = self._steady.get(spec.id)
+            if (
+                last is None
+                or not isinstance(result, ParsedPage)
+                or not (result is last[0] or result == last[0])
+            ):
+                return False
+            if detected is not None and detected != self._writer.detected:
+                return False
+            self._state = steady_step(self._state, spec.id, now)
+            snapshot = self._state.snapshot
+            self._writer.save_if_stale(self._state.tracks, self._state.notified)
+            if self._history is not None:
+                self._history.record(replace(last[1], at=now))
+        self._tell(snapshot, [])
+        return True
 
     def handle_probe(self, spec: ProviderSpec, attempt: Attempt) -> None:
         """Take one probe of a provider's API edge: update the verdict, notify once if asked."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from trayapp import paths
 from trayapp.core.menu import UiState, build_menu, is_paused, pause_until, tooltip
-from trayapp.i18n import _
+from trayapp.i18n import _, current_language
 from trayapp.model import Snapshot, State
 from trayapp.shell import single_instance
 from trayapp.shell.desktop import make_dpi_aware, on_ui_thread, open_file_in_editor
@@ -148,7 +148,27 @@ class TrayController:
     def _on_snapshot(self, snapshot: Snapshot, events: list[Event] | Any) -> None:
         self._updates.put(snapshot)
 
+    def _shown(self, snapshot: Snapshot) -> tuple[object, ...]:
+        """What the icon, tooltip, menu and details page show of `snapshot`, but the poll times.
+
+        Those are in the tooltip, to the minute; a poll that changed nothing else (most of
+        them) then touches nothing.
+        """
+        now = datetime.now(UTC)
+        views = tuple(replace(view, checked_at=None, last_success_at=None) for view in snapshot.providers)
+        return (
+            views,
+            snapshot.offline,
+            tooltip(snapshot),
+            replace(self.ui, now=None),
+            is_paused(self.ui, now),
+            now.astimezone().date(),
+            current_language(),
+            self._details_opened,
+        )
+
     def _update_loop(self, watch: Watch) -> None:
+        shown: tuple[object, ...] | None = None
         while (snapshot := self._updates.get()) is not None:
             while True:  # only the newest snapshot matters
                 try:
@@ -160,6 +180,10 @@ class TrayController:
                 snapshot = newer
             try:
                 watch.watcher.check()
+                now_shown = self._shown(snapshot)
+                if now_shown == shown:
+                    continue
+                shown = now_shown
                 on_ui_thread(lambda s=snapshot: self._refresh(s))  # type: ignore[misc]
                 if self._details_opened:
                     from trayapp.shell import details

@@ -269,6 +269,7 @@ def history_rows() -> None:
     connection.execute("BEGIN")
     for record in records:
         writer.apply(record)
+    writer.flush_ends()
     connection.execute("COMMIT")
     connection.close()
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.support.builders import incident, page
 from tests.support.notifiers import RecordingNotifier
+from trayapp import engine as engine_module
 from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import SavedState
+from trayapp.core.history.record import PollRecord
 from trayapp.engine import Engine
-from trayapp.model import Failure, State
+from trayapp.model import Failure, ParsedPage, Snapshot, State
 from trayapp.settings import NotificationSettings
 from trayapp.shell.store import StateStore
 
@@ -81,3 +89,62 @@ def test_the_state_file_is_written_on_changes_not_on_every_poll(tmp_path: Path) 
     last = engine.snapshot().providers[0].last_success_at
     assert last is not None
     assert saved.tracks["a"].view.last_success_at == last.replace(microsecond=0)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=30)
+        return self.now
+
+
+class _Records:
+    def __init__(self) -> None:
+        self.records: list[PollRecord] = []
+
+    def record(self, record: PollRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_steady_page_taken_without_the_step_ends_where_the_full_step_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ok = page(("API", State.OPERATIONAL), indicator=State.OPERATIONAL)
+    down = page(("API", State.MAJOR), incidents=(incident(impact=State.MAJOR),), indicator=State.MAJOR)
+    timeline: list[ParsedPage | Failure] = [ok] * 5 + [down] * 5 + [Failure("HTTP 503")] + [ok] * 6
+    timeline += [replace(ok)] * 3  # equal pages, not the same object
+    full_steps = {"fast": 0, "full": 0}
+    engines = {}
+    for name in ("fast", "full"):
+        records = _Records()
+        notifier = RecordingNotifier()
+        engine = Engine([A, B], NotificationSettings(), notifier, clock=_Clock(), history=records)
+        seen: list[Snapshot] = []
+        engine.add_listener(lambda snapshot, _events, seen=seen: seen.append(snapshot))
+        engines[name] = (engine, records, notifier, seen)
+    original_step = engine_module.step
+
+    def counting(name: str) -> Callable[..., object]:
+        def wrapped(*args: Any) -> object:
+            full_steps[name] += 1
+            return original_step(*args)
+
+        return wrapped
+
+    for result in [ok, *timeline]:
+        for name, (engine, *_rest) in engines.items():
+            monkeypatch.setattr(engine_module, "step", counting(name))
+            if name == "full":
+                monkeypatch.setattr(engine, "_steady_poll", lambda *args: False)
+            engine.handle(A, result)
+            engine.handle(B, ok)
+    fast, full = engines["fast"], engines["full"]
+    assert fast[0].snapshot() == full[0].snapshot()
+    assert fast[0]._state.tracks == full[0]._state.tracks
+    assert fast[1].records == full[1].records, "the same history"
+    assert fast[2].sent == full[2].sent, "the same notifications"
+    assert fast[3] == full[3], "the listeners saw the same snapshots"
+    assert [notice.title for notice in fast[2].sent], "the outage was notified"
+    assert full_steps["fast"] < full_steps["full"] / 2, full_steps

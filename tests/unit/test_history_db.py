@@ -60,6 +60,7 @@ def apply(connection: sqlite3.Connection, writer: HistoryWriter, *records: PollR
     connection.execute("BEGIN")
     for record in records:
         writer.apply(record)
+    writer.flush_ends()
     connection.execute("COMMIT")
 
 

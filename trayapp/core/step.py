@@ -299,6 +299,48 @@ def step(state: EngineState, spec: ProviderSpec, result: ParsedPage | Failure, n
     return Step(replace(new, away=away), snapshot, events, notices, record)
 
 
+def _without_times(track: Track) -> Track:
+    return replace(track, view=replace(track.view, checked_at=None, last_success_at=None))
+
+
+def is_steady(before: EngineState, outcome: Step, spec_id: str) -> bool:
+    """Whether this step changed nothing but the provider's poll times.
+
+    Then the same page again would change nothing either (the tracker's confirmations have
+    settled): `steady_step` can take it without the comparison, the diff and the notices.
+    """
+    old, new = before.tracks.get(spec_id), outcome.state.tracks.get(spec_id)
+    return (
+        old is not None
+        and new is not None
+        and not outcome.events
+        and not outcome.notices
+        and not outcome.record.incidents
+        and not outcome.record.past
+        and not outcome.snapshot.offline
+        and spec_id not in outcome.state.first_sight.awaiting
+        and spec_id in before.away.read
+        and outcome.state.notified == before.notified
+        and outcome.state.suspected_notified == before.suspected_notified
+        and _without_times(old) == _without_times(new)
+    )
+
+
+def steady_step(state: EngineState, spec_id: str, now: datetime) -> EngineState:
+    """The state after a poll that read the same page as a steady one: only its times move."""
+    track = state.tracks[spec_id]
+    tracks = {
+        **state.tracks,
+        spec_id: replace(track, view=replace(track.view, checked_at=now, last_success_at=now)),
+    }
+    shown = tuple(
+        replace(view, checked_at=now, last_success_at=now) if view.id == spec_id else view
+        for view in state.snapshot.providers
+    )
+    snapshot = replace(state.snapshot, providers=shown, checked_at=now)
+    return replace(state, tracks=tracks, snapshot=snapshot)
+
+
 def probe_step(state: EngineState, spec: ProviderSpec, attempt: Attempt) -> ProbeStep | None:
     """Take one probe of a provider's API edge (None when the provider is not watched or probed).
 

@@ -10,10 +10,14 @@ Some formats also have a list of past incidents (`adapters.HISTORY`: Statuspage'
 `incidents.json`, incident.io's `feed.atom`). It is read along with the first successful read
 of a run, then at most once per `HISTORY_EVERY`, with conditional GET, and only for the
 incidents it says are over: its failure is logged once and changes nothing else.
+
+A 200 whose body is byte for byte the last one (many pages send no validators) is taken
+like a 304: the last parsed page, not parsed again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,6 +56,12 @@ class _Cached:
     etag: str | None
     last_modified: str | None
     page: ParsedPage | str
+    digest: bytes = b""  # of the body that was parsed into `page`
+
+
+def _digest(body: bytes) -> bytes:
+    """A short fingerprint of a body, to tell an unchanged 200 without keeping the body."""
+    return hashlib.sha256(body).digest()
 
 
 def _direct_document(spec: ProviderSpec) -> str | None:
@@ -241,14 +251,14 @@ class PageReader:
             )
         except FetchError as error:
             return Failure(error.reason, error.retry_after, error.connection)
-        if fetched.not_modified and cached is not None:
+        digest = b"" if fetched.not_modified else _digest(fetched.body)
+        if cached is not None and (fetched.not_modified or digest == cached.digest):
             page = cached.page
+            if not fetched.not_modified:
+                cached.etag, cached.last_modified = fetched.etag, fetched.last_modified
         else:
             page = parse_document(parser, fetched.body, context)
-            if fetched.etag or fetched.last_modified:
-                self._cache[url] = _Cached(fetched.etag, fetched.last_modified, page)
-            else:
-                self._cache.pop(url, None)
+            self._cache[url] = _Cached(fetched.etag, fetched.last_modified, page, digest)
         return page if isinstance(page, ParsedPage) else Failure(page)
 
     def _log_unknown_values(self, spec: ProviderSpec, page: ParsedPage) -> None:

@@ -5,6 +5,12 @@ takes everything queued, writes it in one transaction and commits, then waits ag
 burst of changes costs one commit. Old rows are pruned at the first write and then once a
 day: what ended more than `days` days before the newest record goes.
 
+A poll that changes nothing writes nothing: the current stretches' new ends stay in memory
+and are committed with the next real change (a state change, an incident event, a failure
+that starts or ends), at the latest `FLUSH_EVERY` after the last commit, on `sync` and at
+`close`. A crash (kill, power cut) can lose that "still the same" extension of the current
+stretches, never an event: every change is committed (and synced) when it is written.
+
 A history file that is not a database is moved aside and a new one started; one written by
 a newer trayapp is left alone and nothing is recorded. A failing disk loses records (logged
 once), never the app.
@@ -17,6 +23,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +39,7 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 BATCH = 500
 PRUNE_EVERY = timedelta(days=1)
+FLUSH_EVERY = 600.0  # seconds: the longest a continued stretch's end waits in memory
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class HistoryRecorder:
         days: int = RETENTION_DAYS,
         gap_for: Callable[[str], float] | None = None,
         queue_size: int = QUEUE_SIZE,
+        flush_every: float = FLUSH_EVERY,
     ) -> None:
         self.path = path
         self._days = days
@@ -60,6 +69,8 @@ class HistoryRecorder:
         self._closed = False
         self._failing = False
         self._last_prune: datetime | None = None
+        self._flush_every = flush_every
+        self._flushed_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="trayapp-history", daemon=True)
         self._thread.start()
 
@@ -120,8 +131,10 @@ class HistoryRecorder:
             while True:
                 batch = self._take()
                 records = [item for item in batch if isinstance(item, PollRecord)]
-                if connection is not None and writer is not None and records:
-                    writer = self._write(connection, writer, records)
+                if connection is not None and writer is not None:
+                    # A sync or the end of the run writes what is held in memory too.
+                    force = any(not isinstance(item, PollRecord) for item in batch)
+                    writer = self._write(connection, writer, records, force)
                 for item in batch:
                     if isinstance(item, _Sync):
                         item.done.set()
@@ -141,15 +154,25 @@ class HistoryRecorder:
         return batch
 
     def _write(
-        self, connection: sqlite3.Connection, writer: HistoryWriter, records: list[PollRecord]
+        self, connection: sqlite3.Connection, writer: HistoryWriter, records: list[PollRecord], force: bool
     ) -> HistoryWriter:
-        """One transaction for the batch; a fresh writer (new rows) when it fails."""
+        """One transaction for the batch, if it changed anything; a fresh writer (new rows) when it fails.
+
+        Records that only continue stretches open no transaction: their ends wait in memory
+        until a change, `FLUSH_EVERY`, or `force` (a sync, the shutdown).
+        """
         try:
-            connection.execute("BEGIN IMMEDIATE")
             for record in records:
-                writer.apply(record)
-            self._prune_if_due(writer, max(record.at for record in records))
+                writer.apply(record)  # opens the transaction at the first real change
+            due = time.monotonic() - self._flushed_at >= self._flush_every
+            if writer.pending and (connection.in_transaction or due or force):
+                writer.flush_ends()
+            if not connection.in_transaction:
+                return writer
+            if records:
+                self._prune_if_due(writer, max(record.at for record in records))
             connection.execute("COMMIT")
+            self._flushed_at = time.monotonic()
         except Exception as error:  # noqa: BLE001 - one bad batch must never end the history's thread
             if connection.in_transaction:
                 with contextlib.suppress(sqlite3.Error):

@@ -12,6 +12,12 @@ a gap: not observed.
 - trayapp's story: `unknown_periods` while the provider is unknown because its page could not
   be read (it starts where the page was last read, when that is continuous), and
   `fetch_failures`, one row per run of failed fetches with the same reason.
+
+A poll that only continues its stretches ("still the same") writes nothing: the new ends are
+kept in memory and written by `flush_ends`, which the recorder calls with any real change
+(a new row, an incident, a failure that starts or ends), every few minutes and at shutdown.
+Anything else opens a transaction (`BEGIN IMMEDIATE`) on the connection when it first
+writes; the caller commits.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class _Stretch:
     value: str
     start_ms: int
     end_ms: int
+    count: int = 1  # fetch failures only: the polls in the run
 
 
 def _worse(old: str, new: State) -> str:
@@ -63,6 +70,35 @@ class HistoryWriter:
         self._unknown: dict[str, _Stretch] = {}
         self._failures: dict[str, _Stretch] = {}
         self._read_once: set[str] = set()
+        self._unwritten: dict[tuple[str, int], _Stretch] = {}  # continued stretches, by (table, row)
+
+    @property
+    def pending(self) -> bool:
+        """Whether some stretch was continued in memory only (see `flush_ends`)."""
+        return bool(self._unwritten)
+
+    def _write(self, statement: str, parameters: tuple[object, ...]) -> sqlite3.Cursor:
+        """Run a write, in a transaction opened by the first one (a real change)."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+        return self._db.execute(statement, parameters)
+
+    def _news(self) -> None:
+        """Something changed that no row of its own says (a failure ended): write soon."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+
+    def flush_ends(self) -> None:
+        """Write the ends of the stretches continued since the last flush."""
+        for (table, row), stretch in self._unwritten.items():
+            if table == "fetch_failures":
+                self._write(
+                    "UPDATE fetch_failures SET last_ms = ?, count = ? WHERE id = ?",
+                    (stretch.end_ms, stretch.count, row),
+                )
+            else:
+                self._write(f"UPDATE {table} SET end_ms = ? WHERE id = ?", (stretch.end_ms, row))
+        self._unwritten.clear()
 
     def _gap_ms(self, provider: str) -> int:
         try:
@@ -73,11 +109,11 @@ class HistoryWriter:
     # --- stretches ---------------------------------------------------------------------------
 
     def _continue(self, table: str, stretch: _Stretch | None, at: int, gap: int) -> bool:
-        """Move the stretch's end to `at` when it is continuous with it; whether it was."""
+        """Move the stretch's end to `at` (in memory) when it is continuous with it; whether it was."""
         if stretch is None or at < stretch.end_ms or at - stretch.end_ms > gap:
             return False
-        self._db.execute(f"UPDATE {table} SET end_ms = ? WHERE id = ?", (at, stretch.row))
         stretch.end_ms = at
+        self._unwritten[(table, stretch.row)] = stretch
         return True
 
     def _page_state(self, provider: str, component: str, state: State, at: int, gap: int) -> None:
@@ -86,7 +122,7 @@ class HistoryWriter:
         continued = self._continue("page_states", stretch, at, gap)
         if continued and stretch is not None and stretch.value == state.label:
             return
-        cursor = self._db.execute(
+        cursor = self._write(
             "INSERT INTO page_states (provider, component, state, start_ms, end_ms) VALUES (?, ?, ?, ?, ?)",
             (provider, component, state.label, at, at),
         )
@@ -109,7 +145,7 @@ class HistoryWriter:
             start = min(at, failing.start_ms)
         else:
             start = at
-        cursor = self._db.execute(
+        cursor = self._write(
             "INSERT INTO unknown_periods (provider, reason, start_ms, end_ms) VALUES (?, ?, ?, ?)",
             (provider, reason, start, at),
         )
@@ -118,12 +154,11 @@ class HistoryWriter:
     def _failure(self, provider: str, reason: str, at: int, gap: int) -> None:
         stretch = self._failures.get(provider)
         if stretch is not None and stretch.value == reason and 0 <= at - stretch.end_ms <= gap:
-            self._db.execute(
-                "UPDATE fetch_failures SET last_ms = ?, count = count + 1 WHERE id = ?", (at, stretch.row)
-            )
             stretch.end_ms = at
+            stretch.count += 1
+            self._unwritten[("fetch_failures", stretch.row)] = stretch
             return
-        cursor = self._db.execute(
+        cursor = self._write(
             "INSERT INTO fetch_failures (provider, reason, first_ms, last_ms, count) VALUES (?, ?, ?, ?, 1)",
             (provider, reason, at, at),
         )
@@ -143,8 +178,9 @@ class HistoryWriter:
             if provider not in self._read_once:
                 self._read_once.add(provider)
                 self._past_incidents(provider, record.past, at)
+            if provider in self._unknown or self._failures.pop(provider, None) is not None:
+                self._news()  # the end of a failure is written at once
             self._end_unknown(provider, at, gap)
-            self._failures.pop(provider, None)
             self._page_state(provider, WHOLE, record.state, at, gap)
             for name, state in record.components:
                 self._page_state(provider, name, state, at, gap)
@@ -171,7 +207,7 @@ class HistoryWriter:
         status = "resolved" if resolved else incident.status
         if found is None:
             started = to_ms(incident.started_at) if incident.started_at is not None else at
-            self._db.execute(
+            self._write(
                 "INSERT INTO incidents (provider, incident_id, name, impact, status, url, maintenance,"
                 " components, started_ms, first_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -190,7 +226,7 @@ class HistoryWriter:
             impact = incident.impact.label
         else:
             impact = _worse(str(found[0]), incident.impact)
-            self._db.execute(
+            self._write(
                 "UPDATE incidents SET name = ?, impact = ?, status = ?, url = COALESCE(?, url),"
                 " components = ? WHERE provider = ? AND incident_id = ?",
                 (
@@ -205,19 +241,19 @@ class HistoryWriter:
             )
         if resolved:
             end = to_ms(note.resolved_at) if note.resolved_at is not None else at
-            self._db.execute(
+            self._write(
                 "UPDATE incidents SET resolved_ms = ?, resolved_while_away = ?"
                 " WHERE provider = ? AND incident_id = ?",
                 (min(end, at), int(note.while_away), provider, incident.id),
             )
         elif note.kind == "started":
             # Seen open again (a reopened incident): it is not over any more.
-            self._db.execute(
+            self._write(
                 "UPDATE incidents SET resolved_ms = NULL, resolved_while_away = 0"
                 " WHERE provider = ? AND incident_id = ?",
                 (provider, incident.id),
             )
-        self._db.execute(
+        self._write(
             "INSERT INTO incident_updates (provider, incident_id, at_ms, kind, impact, status, components)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (provider, incident.id, at, note.kind, incident.impact.label, status, components),
@@ -258,7 +294,7 @@ class HistoryWriter:
 
     def _insert_past(self, provider: str, incident: Incident, started: int, resolved: int, at: int) -> None:
         components = json.dumps(list(incident.components), ensure_ascii=False)
-        self._db.execute(
+        self._write(
             "INSERT INTO incidents (provider, incident_id, name, impact, status, url, maintenance,"
             " components, started_ms, first_seen_ms, resolved_ms, seen_after_the_fact)"
             " VALUES (?, ?, ?, ?, 'resolved', ?, ?, ?, ?, ?, ?, 1)",
@@ -275,7 +311,7 @@ class HistoryWriter:
                 resolved,
             ),
         )
-        self._db.execute(
+        self._write(
             "INSERT INTO incident_updates (provider, incident_id, at_ms, kind, impact, status, components)"
             " VALUES (?, ?, ?, 'resolved', ?, 'resolved', ?)",
             (provider, incident.id, at, incident.impact.label, components),
@@ -296,5 +332,5 @@ class HistoryWriter:
             " AND i.resolved_ms < ?)",
             "DELETE FROM incidents WHERE resolved_ms < ?",
         ):
-            deleted += self._db.execute(statement, (cutoff,)).rowcount
+            deleted += self._write(statement, (cutoff,)).rowcount
         return deleted
