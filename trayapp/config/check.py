@@ -412,11 +412,11 @@ class _Checker:
                 probes,
                 # Translators: {key} is "probes.interval", {value} and {floor} are numbers of seconds.
                 _(
-                    "{key} {value} s is below the {floor} s minimum for remote API edges;"
+                    "{key} {value} s is below the {floor} s minimum for remote API servers;"
                     " they will be probed every {floor} s"
                 ),
                 _(
-                    "{key} {value} s is below the {floor} s minimum for loopback API edges;"
+                    "{key} {value} s is below the {floor} s minimum for API servers on this computer;"
                     " they will be probed every {floor} s"
                 ),
             )
