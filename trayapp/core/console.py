@@ -100,7 +100,7 @@ def _details(view: ProviderView) -> list[str]:
 
 
 def _only_local(snapshot: Snapshot) -> bool:
-    """Whether every watched page is on this computer (then failing to reach them says nothing of the network)."""
+    """Whether every watched page is on this computer (then a failure says nothing of the network)."""
     return bool(snapshot.providers) and all(is_loopback(view.page) for view in snapshot.providers)
 
 

@@ -223,7 +223,7 @@ def _components_html(components: Sequence[Component]) -> str:
 
 
 def _filled(template: str, **parts: str) -> str:
-    """`template` (already translated) with each `{name}` replaced by the markup in `parts`; the rest escaped."""
+    """`template` (translated) with each `{name}` replaced by the markup in `parts`, the rest escaped."""
     pieces = re.split(r"\{(\w+)\}", template)
     return "".join(parts.get(piece, "") if index % 2 else _e(piece) for index, piece in enumerate(pieces))
 

@@ -57,7 +57,7 @@ def pause_until(now: datetime, choice: str) -> datetime | None:
 
 
 def morning_label(now: datetime | None) -> str:
-    """The label of the pause until the next morning, saying which: 'Until 8:00 tomorrow', 'Until 8:00 today'."""
+    """The label of the pause until the next morning, saying which: 'Until 8:00 tomorrow' or '… today'."""
     morning = next_morning(now) if now is not None else None
     today = now is not None and morning is not None and morning.date() == now.astimezone().date()
     time = f"{MORNING_HOUR}:00"
@@ -110,7 +110,7 @@ def _tooltip_part(view: ProviderView) -> str:
 
 
 def tooltip(snapshot: Snapshot) -> str:
-    """The icon's title: 'trayapp — OpenAI: partial outage · Anthropic: operational · last successful read at 14:02'.
+    """The icon's title: 'trayapp — OpenAI: partial outage · … · last successful read at 14:02'.
 
     At most MAX_TITLE_LENGTH characters, and the time is kept: when all providers do not fit,
     only those that are not operational are listed, and then they are cut short.

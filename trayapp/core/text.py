@@ -240,7 +240,7 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def suspected_phrase(suspicion: Suspicion, now: datetime | None = None, detail: bool = False) -> str:
-    """A suspected problem as observed, short enough for a menu: 'Since 16:10: the API failed 4 of the last 5 checks'.
+    """A suspected problem as seen, short for a menu: 'Since 16:10: the API failed 4 of the last 5 checks'.
 
     With `detail`, what came back follows in brackets: '… checks (timeout, HTTP 503)'.
     """
