@@ -480,6 +480,25 @@ def _problem_order(problem: ConfigProblem) -> tuple[bool, int]:
     return (problem.line is not None, problem.line or 0)
 
 
+_LANGUAGE_LINE = re.compile(r"""^\s*language\s*=\s*(?:"([a-z]+)"|'([a-z]+)')\s*(?:#.*)?$""")
+
+
+def declared_language(text: str) -> str | None:
+    """The `language` a config's text sets on a line of its own before any table, even when
+    other lines are broken; None when there is no such valid line.
+
+    Config errors are then worded in the language the file asks for.
+    """
+    for line in text.splitlines():
+        if line.lstrip().startswith("["):
+            return None
+        match = _LANGUAGE_LINE.match(line)
+        if match:
+            value = match.group(1) or match.group(2)
+            return value if value in _LANGUAGES else None
+    return None
+
+
 def parse_config(text: str, path: str = "config.toml") -> tuple[Config, list[str]]:
     """Validate a config document; (config, warnings), or ConfigError listing every problem."""
     try:
