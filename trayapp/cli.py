@@ -109,7 +109,7 @@ def _add_history_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="WHEN",
         default="7d",
         help=_(
-            "start of the period: 7d (days, from midnight UTC), 24h, 2w, or a date like 2026-02-01"
+            "start of the period: 7d (days, from local midnight), 24h, 2w, or a date like 2026-02-01"
             " (default: 7d)"
         ),
     )

@@ -229,20 +229,20 @@ def _filled(template: str, **parts: str) -> str:
 
 
 def _scheduled_line(incident: Incident, now: datetime) -> str:
-    """'Scheduled maintenance · from tomorrow at 07:00 (in 12 h) to 09:00 (in 14 h)': not under way yet."""
+    """'Scheduled maintenance · starts tomorrow at 07:00 (in 12 h), ends …': not under way yet."""
     dot = _dot(State.MAINTENANCE)
     head = f'<span class="state">{_e(_("Scheduled maintenance"))}</span>'
     start, end = incident.started_at, incident.scheduled_until
     if start is not None and end is not None:
         # Translators: an upcoming maintenance on the details page; {start} is "tomorrow at
         # 07:00 (in 12 h)", {end} is "tomorrow at 09:00 (in 14 h)".
-        when = _filled(_("from {start} to {end}"), start=_time(start, now), end=_time(end, now))
+        when = _filled(_("starts {start}, ends {end}"), start=_time(start, now), end=_time(end, now))
     elif start is not None:
         # Translators: an upcoming maintenance; {start} is "tomorrow at 07:00 (in 12 h)".
-        when = _filled(_("from {start}"), start=_time(start, now))
+        when = _filled(_("starts {start}"), start=_time(start, now))
     elif end is not None:
         # Translators: an upcoming maintenance; {end} is "tomorrow at 09:00 (in 14 h)".
-        when = _filled(_("until {end}"), end=_time(end, now))
+        when = _filled(_("ends {end}"), end=_time(end, now))
     else:
         return f"<p>{dot}{head}</p>"
     return f"<p>{dot}{head} · {when}</p>"

@@ -60,12 +60,15 @@ def local_date(day: date) -> str:
 
 
 def local_percent(value: float | None) -> str:
-    """A percentage with two decimals as the user's language writes it: '98.95 %' (Italian '98,95 %')."""
+    """A percentage with two decimals as the user's language writes it: '98.95 %' (Italian '98,95 %').
+
+    The space before '%' is a no-break space, so a number never wraps away from its sign.
+    """
     if value is None:
         return "–"
     # Translators: the decimal separator of numbers shown to people ("," in Italian).
     separator = pgettext("decimal separator", ".")
-    return f"{value:.2f}".replace(".", separator) + " %"
+    return f"{value:.2f}".replace(".", separator) + "\u00a0%"
 
 
 def local_stamp(moment: datetime) -> str:
