@@ -351,7 +351,7 @@ def test_history_charts_render_with_text_alternatives_and_no_request(
     assert dom.tags.count("rect") >= 2 * (90 + 30)
     assert "OpenAI: the worst state of each of the last 90 days" in text  # the charts' <title>s
     assert "2026-01-09: not watched" in text
-    assert "Operational 98.95 % of the observed time in the last 90 days" in text
+    assert "Operational 98.95\u00a0% of the observed time in the last 90 days" in text
     assert "role" in dom.attributes
     assert "aria-labelledby" in dom.attributes
     assert server.requests == [], "the page asked for nothing"

@@ -231,7 +231,8 @@ def _filled(template: str, **parts: str) -> str:
 def _scheduled_line(incident: Incident, now: datetime) -> str:
     """'Scheduled maintenance · starts tomorrow at 07:00 (in 12 h), ends …': not under way yet."""
     dot = _dot(State.MAINTENANCE)
-    head = f'<span class="state">{_e(_("Scheduled maintenance"))}</span>'
+    words = _("Scheduled maintenance")
+    head = f'<span class="state">{_e(words)}</span>'
     start, end = incident.started_at, incident.scheduled_until
     if start is not None and end is not None:
         # Translators: an upcoming maintenance on the details page; {start} is "tomorrow at

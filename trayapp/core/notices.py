@@ -158,7 +158,9 @@ def suspected_notice(provider_id: str, provider_name: str, suspicion: Suspicion,
     """The one notification for a suspected problem: what was observed, never called an outage."""
     # Translators: the title of a notification: the API misbehaves but the status page says
     # nothing yet. Keep the words first and short.
-    title = _("Possible problem · {provider}").format(provider=_shorten(provider_name, 40))
+    template = _("Possible problem · {provider}")
+    room = MAX_TITLE - len(template.format(provider=""))
+    title = template.format(provider=_shorten(provider_name, room))
     # Translators: follows the observation in a notification about a suspected problem.
     body = suspected_phrase(suspicion, detail=True) + ". " + _("The status page still says all is well.")
     return Notice("suspected", title, body, page, provider_id)
