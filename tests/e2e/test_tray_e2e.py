@@ -126,7 +126,7 @@ def test_restarts_repeat_nothing_and_report_a_resolution_missed_while_down(
     notes = desktop.wait_for_notifications(2)
     time.sleep(1.5)
     assert len(desktop.notifications()) == 2
-    assert "resolved" in notes[1]["summary"]
+    assert notes[1]["summary"].startswith("Resolved · Anthropic: ")
     desktop.stop(app, timeout=5)  # type: ignore[arg-type]
 
 
