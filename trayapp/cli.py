@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from trayapp import __version__, paths
 from trayapp.catalog import CATALOG
 from trayapp.config import ConfigError, ensure_config, load_config
+from trayapp.config.check import declared_language
 from trayapp.i18n import N_, _, ngettext, set_language
 from trayapp.logs import setup_logging
 from trayapp.settings import Config
@@ -110,7 +111,7 @@ def _add_history_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="WHEN",
         default="7d",
         help=_(
-            "start of the period: 7d (days, from midnight UTC), 24h, 2w, or a date like 2026-02-01"
+            "start of the period: 7d (days, from local midnight), 24h, 2w, or a date like 2026-02-01"
             " (default: 7d)"
         ),
     )
@@ -125,10 +126,25 @@ def _say(message: str) -> None:
     print(f"trayapp: {message}", file=sys.stderr)
 
 
+def _declared_language(path: Path) -> str | None:
+    """The valid `language` line of the config at `path`, read even when the file is broken."""
+    try:
+        return declared_language(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
 def _load_in_its_language(path: Path) -> tuple[Config, list[str]]:
     """Read the config and speak its `language` from now on; its warnings are in that language."""
     before = set_language("auto")
-    config, warnings = load_config(path)
+    try:
+        config, warnings = load_config(path)
+    except ConfigError:
+        # A broken file still says which language to speak: word its errors in that language.
+        language = _declared_language(path)
+        if language is None or set_language(language) == before:
+            raise
+        config, warnings = load_config(path)
     if set_language(config.language) != before and warnings:
         # The warnings were worded before the file said which language to speak: word them again.
         with contextlib.suppress(ConfigError):  # changed in between: keep the first wording
@@ -268,7 +284,10 @@ def cmd_history(config: Config, args: argparse.Namespace) -> int:
     elif args.csv:
         sys.stdout.write(history_csv(report, args.summary))
     else:
-        print(history_table(report, args.summary))
+        names = {spec.id: spec.name for spec in CATALOG.values()} | {
+            spec.id: spec.name for spec in config.providers
+        }
+        print(history_table(report, args.summary, names))
     return 0
 
 

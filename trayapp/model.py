@@ -82,6 +82,8 @@ class Incident:
     is_maintenance: bool = False
     components: tuple[str, ...] = ()
     resolved_at: datetime | None = None
+    # The planned end of a scheduled maintenance, when the page gives one.
+    scheduled_until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Chromium is required (CI installs it): these tests fail, never skip, when it is missing.
 `TRAYAPP_DOCS_SCREENSHOT=docs/details-page.png pytest tests/e2e/test_details_browser.py`
 also copies the screenshot of the realistic page there, for the README, and
-`TRAYAPP_HISTORY_SCREENSHOT=docs/history.png` the history charts.
+`TRAYAPP_HISTORY_SCREENSHOT=docs/history.png` the history charts, and
+`TRAYAPP_DOCS_SCREENSHOT_IT=docs/details-page-it.png` the page in Italian.
 """
 
 from __future__ import annotations
@@ -316,6 +317,10 @@ def test_the_italian_page_renders_with_lang_it_and_italian_headings(tmp_path: Pa
         assert english not in text, english
     image = screenshot(tmp_path, page, size="1200,1600")
     assert has_colour(image, STATE_COLOURS[State.PARTIAL])
+    target = os.environ.get("TRAYAPP_DOCS_SCREENSHOT_IT")
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(image.info["path"], target)
 
 
 # --- the history charts --------------------------------------------------------------------------
@@ -351,7 +356,7 @@ def test_history_charts_render_with_text_alternatives_and_no_request(
     assert dom.tags.count("rect") >= 2 * (90 + 30)
     assert "OpenAI: the worst state of each of the last 90 days" in text  # the charts' <title>s
     assert "2026-01-09: not watched" in text
-    assert "Operational 98.95 % of the observed time in the last 90 days" in text
+    assert "Operational 98.95\u00a0% of the observed time in the last 90 days" in text
     assert "role" in dom.attributes
     assert "aria-labelledby" in dom.attributes
     assert server.requests == [], "the page asked for nothing"

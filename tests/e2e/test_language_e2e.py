@@ -52,7 +52,12 @@ def test_watch_notifies_in_italian_and_a_resolve_says_risolto(server: StatusServ
         assert desktop.stop(watch) == 0, desktop.logs()
     assert claude in started["summary"]
     assert "risolto" not in started["summary"]
-    assert resolved["summary"] == f"Anthropic: {claude} — risolto"
+    # The event word first and the title within 60 characters; the whole name is in the body.
+    title = resolved["summary"]
+    assert title.startswith("Risolto · Anthropic: "), title
+    assert len(title) <= 60, title
+    assert claude.startswith(title.removeprefix("Risolto · Anthropic: ").removesuffix("…")), title
+    assert resolved["body"].splitlines()[0] == claude
     assert "risolto alle" in resolved["body"], resolved["body"]
     assert resolved["app_name"] == "trayapp"
     lines = desktop.log("watch")

@@ -306,7 +306,9 @@ def test_history_table_lists_the_last_7_days_newest_first_then_uptime() -> None:
     assert "Elevated error rates" in rows[2]
     assert "partial outage" in rows[2]
     assert "Old outage" not in result.stdout, "older than 7 days"
-    assert any(line.startswith("anthropic") and "%" in line for line in lines)
+    # Providers by name, as `status` shows them.
+    assert any(line.startswith("Anthropic") and "%" in line for line in lines)
+    assert not any(line.startswith("anthropic") for line in lines)
 
 
 def test_history_json_has_the_contracts_shape() -> None:
@@ -456,10 +458,25 @@ def test_history_table_in_italian(server: StatusServer, tmp_path: Path) -> None:
     assert "prestazioni ridotte" in rows[1]
     assert "interruzione parziale" in rows[2]
     assert any(line.split()[:4] == ["SERVIZIO", "OPERATIVO", "SCONOSCIUTO", "OSSERVATO"] for line in lines)
-    assert any(line.startswith("anthropic") and "80,00 %" in line for line in lines)
+    assert any(line.startswith("Anthropic") and "80,00\u00a0%" in line for line in lines)
     summary = trayapp("--config", str(config), "history", "--summary")
     assert "INIZIO" not in summary.stdout
     assert "OPERATIVO" in summary.stdout
+
+
+def test_a_broken_config_that_says_italian_is_reported_in_italian(tmp_path: Path) -> None:
+    """A valid `language` line is honoured even when other lines are broken (and the OS is English)."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('language = "it"\npoll_interval = "x"\n[[providers]\n')
+    checked = trayapp("check-config", "--config", str(bad))
+    assert checked.returncode == 3
+    assert f"{bad}:3: TOML non valido" in checked.stderr
+    bad.write_text('language = "it"\npoll_interval = "x"\n')
+    result = trayapp("--config", str(bad), "status")
+    assert result.stderr.startswith("trayapp: errore di configurazione:\n")
+    assert "poll_interval deve essere un numero di secondi maggiore di 0" in result.stderr
+    bad.write_text('language = "en"\npoll_interval = "x"\n')
+    assert "must be a number of seconds" in trayapp("--config", str(bad), "status", env=ITALIAN_LOCALE).stderr
 
 
 def test_config_errors_and_check_config_in_italian(tmp_path: Path) -> None:
@@ -469,8 +486,8 @@ def test_config_errors_and_check_config_in_italian(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert result.stderr.startswith("trayapp: errore di configurazione:\n")
     assert (
-        f"{bad}:5: url in [[providers]]: http:// senza cifratura è ammesso solo per indirizzi di loopback"
-        in (result.stderr)
+        f"{bad}:5: url in [[providers]]: http:// senza cifratura è ammesso solo per indirizzi"
+        " di questo computer" in (result.stderr)
     )
     checked = trayapp("check-config", "--config", str(bad), env=ITALIAN_LOCALE)
     assert (checked.returncode, checked.stdout) == (3, "")

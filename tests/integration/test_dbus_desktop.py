@@ -384,7 +384,7 @@ def test_notifications_with_actions_open_the_right_pages(bus: str, tmp_path: Pat
         notifier = DBusNotifier(icon_path, opened.open_url, opened.open_details, address=bus)
         try:
             notifier.send(INCIDENT)
-            notifier.send(Notice("summary", "2 incidents open", "a\nb"))
+            notifier.send(Notice("summary", "2 incidents in progress", "a\nb"))
             notifier.send(Notice("start", "Anthropic: slow", "Degraded.", impact=State.MAJOR))
             first, summary, third = server.notifications()
             assert first["app_name"] == "trayapp"

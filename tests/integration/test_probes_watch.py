@@ -88,7 +88,7 @@ def test_a_failing_edge_becomes_a_suspected_problem_after_confirmation_and_clear
         assert snapshot.provider("acme-api").state == State.OPERATIONAL  # type: ignore[union-attr]
         wait_until(lambda: len(server.requests_to(EDGE)) >= failing_from + 8, what="more failing probes")
         assert [n.kind for n in notifier.sent] == ["suspected"], "notified once"
-        assert notifier.sent[0].title == "Acme API: possible unreported problem"
+        assert notifier.sent[0].title == "Possible problem · Acme API"
         server.set(EDGE, Reply(b"{}", status=401))
         wait_until(
             lambda: engine.snapshot().provider("acme-api").suspected is None,  # type: ignore[union-attr]

@@ -50,7 +50,7 @@ def test_resolution_while_the_app_was_down_is_reported_once(server: StatusServer
         count = polls(server)
         wait_until(lambda: polls(server) >= count + 4, what="more polls")
     assert [n.kind for n in second.notifier.sent] == ["resolve"]
-    assert "resolved" in second.notifier.sent[0].title
+    assert second.notifier.sent[0].title.startswith("Resolved · ")
     with watching(config) as third:
         count = polls(server)
         wait_until(lambda: polls(server) >= count + 4, what="polls")

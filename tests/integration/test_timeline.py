@@ -51,9 +51,13 @@ def test_outage_escalation_and_resolution(server: StatusServer, two_pages: Path)
         wait_until(lambda: any(FINETUNE in t for t in w.titles()), what="fine-tuning start")
         server.set_fixture(SUMMARY, "statuspage/summary_all_operational.json")
         server.set_fixture(PROXY, "incidentio/proxy_finetune_lingering.json")
-        wait_until(lambda: len([t for t in w.titles() if "resolved" in t]) == 2, what="two resolves")
+        wait_until(
+            lambda: len([t for t in w.titles() if t.startswith("Resolved · ")]) == 2, what="two resolves"
+        )
         server.set_fixture(PROXY, "incidentio/proxy_all_operational.json")
-        wait_until(lambda: len([t for t in w.titles() if "resolved" in t]) == 3, what="third resolve")
+        wait_until(
+            lambda: len([t for t in w.titles() if t.startswith("Resolved · ")]) == 3, what="third resolve"
+        )
         wait_until(lambda: "OpenAI: degraded performance → operational" in w.lines(), what="OpenAI green")
     kinds = [(n.kind, n.provider_id, n.incident_id) for n in w.notifier.sent]
     assert [k for k, _, _ in kinds] == ["start", "start", "start", "resolve", "resolve", "resolve"]

@@ -304,12 +304,13 @@ BAD_IN_ITALIAN: list[tuple[str, int | None, str]] = [
     (
         '[[providers]]\nname = "Acme"\nurl = "http://status.acme.example"\n',
         3,
-        "url in [[providers]]: http:// senza cifratura è ammesso solo per indirizzi di loopback; usa https://",
+        "url in [[providers]]: http:// senza cifratura è ammesso solo per indirizzi"
+        " di questo computer (loopback); usa https://",
     ),
     (
         'language = "fr"\n',
         1,
-        'language deve essere uno tra auto, en, it, non "fr"',
+        'language deve essere uno di questi valori: auto, en, it (non "fr")',
     ),
     (
         'builtin = ["openai", "opneai"]\n',
@@ -573,9 +574,7 @@ LOOPBACK_FLOOR = (
     "poll_interval {} s is below the 0.2 s minimum for loopback pages; they will be polled every 0.2 s"
 )
 
-PROBE_FLOOR = (
-    "probes.interval {0} s is below the {1} s minimum for {2} API edges; they will be probed every {1} s"
-)
+PROBE_FLOOR = "probes.interval {0} s is below the {1} s minimum for {2}; they will be probed every {1} s"
 
 WARNINGS: list[tuple[str, list[str]]] = [
     ("poll_interval = 30\n", []),
@@ -588,13 +587,13 @@ WARNINGS: list[tuple[str, list[str]]] = [
     (f"poll_interval = 5\n{LOCAL}", [REMOTE_FLOOR.format(5)]),
     (
         "[probes]\ninterval = 10\n",
-        [PROBE_FLOOR.format(10, 30, "remote")],
+        [PROBE_FLOOR.format(10, 30, "remote API servers")],
     ),
     ("[probes]\nenabled = false\ninterval = 10\n", []),
     (f"builtin = []\n{LOCAL}\n[probes]\ninterval = 10\n", []),
     (
         f"builtin = []\n{LOCAL}probe = 'http://localhost:1/'\n[probes]\ninterval = 0.05\n",
-        [PROBE_FLOOR.format(0.05, 0.2, "loopback")],
+        [PROBE_FLOOR.format(0.05, 0.2, "API servers on this computer")],
     ),
     ("builtin = []\n", ["no provider is enabled: add ids to `builtin` or [[providers]] entries"]),
     (

@@ -170,7 +170,7 @@ def test_actions_only_with_the_actions_capability() -> None:
     notice = Notice("start", "t", "b")
     assert notify_arguments(notice, frozenset({"actions"}))[5] == ["default", "", "details", "Open details"]
     set_language("it")
-    assert notify_arguments(notice, frozenset({"actions"}))[5][3] == "Apri dettagli"
+    assert notify_arguments(notice, frozenset({"actions"}))[5][3] == "Apri i dettagli"
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,7 @@ def _anthropic() -> ProviderView:
                 status="scheduled",
                 url="https://status.anthropic.com/incidents/maint-2",
                 started_at=NOW + timedelta(hours=3),
+                scheduled_until=NOW + timedelta(hours=5),
                 is_maintenance=True,
             ),
         ),
@@ -254,7 +255,11 @@ def test_times_are_local_and_relative_and_machine_readable_in_utc(page: str) -> 
     text = plain(page)
     assert "Started at 19:20 (47 min ago)" in text
     assert "Last updated at 20:02 (5 min ago)" in text
-    assert "Scheduled at 23:07 (in 3 h)" in text
+    # Not under way yet: neither "Under maintenance" nor a status, and its end is given.
+    assert "Scheduled maintenance · starts at 23:07 (in 3 h), ends tomorrow at 01:07 (in 5 h)" in text
+    upcoming = text.split("Network maintenance window", 1)[1]
+    assert upcoming.split("Components", 1)[0].endswith("View maintenance"), "a maintenance is no incident"
+    assert "status: scheduled" not in text
     assert "Last successful check at 20:07 (20 s ago)" in text
     assert 'datetime="2026-02-04T18:20:30Z"' in page
     assert "Not read successfully yet." in text
@@ -342,18 +347,21 @@ def test_the_page_in_italian_has_lang_it_italian_headings_and_local_times() -> N
     assert "Ultimo controllo alle 20:07 (20 s fa)" in text
     assert "Iniziato alle 19:20 (47 min fa)" in text
     assert "Iniziata alle 19:57 (10 min fa)" in text, "a maintenance is feminine in Italian"
-    assert "Prevista alle 23:07 (tra 3 h)" in text
+    assert (
+        "Manutenzione programmata · inizia alle 23:07 (tra 3 h), termina domani all'01:07 (tra 5 h)" in text
+    )
     assert "Ultimo aggiornamento alle 20:02 (5 min fa)" in text
     assert "Interruzione parziale · stato: in analisi" in text
     assert "Componenti coinvolti: ChatGPT" in text
     assert "Vedi l'incidente" in text
+    assert "Vedi la manutenzione" in text
     assert "Pagina di stato" in text
     assert "Nessun incidente in corso." in text
     assert "Nessuna lettura riuscita finora." in text
     assert "Impossibile leggere la pagina di stato: not a status page: <html onload=alert(1)>" in text
     assert "Prestazioni ridotte" in text
     assert "In manutenzione" in text
-    assert "Pagina generata da trayapp mercoledì 4 febbraio alle 20:07." in text
+    assert "Pagina creata da trayapp mercoledì 4 febbraio alle 20:07." in text
     assert "La pagina si aggiorna da sola ogni 30 s." in text
     for english in (
         "Active incidents",
@@ -385,8 +393,8 @@ def test_the_history_in_italian() -> None:
     assert "Cronologia — ciò che ha rilevato trayapp" in text
     assert "Barre della cronologia: una per giorno" in text
     assert (
-        "Operativo per il 98,95 % del tempo osservato negli ultimi 90 giorni (sconosciuto 0,10 %),"
-        " 98,23 % negli ultimi 30 giorni." in text
+        "Operativo: 98,95\u00a0% del tempo osservato negli ultimi 90 giorni (stato sconosciuto: 0,10\u00a0%),"
+        " 98,23\u00a0% negli ultimi 30 giorni." in text
     )
     assert "<title>04/02/2026: interruzione parziale (interruzione parziale: 52 min)</title>" in page
     assert "<title>09/01/2026: non monitorato</title>" in page
@@ -436,18 +444,17 @@ def _suspected(seen: str = "timeout, HTTP 503") -> ProviderView:
 def test_a_suspected_problem_is_its_own_line_and_never_an_outage() -> None:
     page = render_details(Snapshot((_suspected(),), NOW), NOW)
     line = (
-        "Possible unreported problem, first seen at 19:10: the API failed 4 of the last 5 checks"
+        "Since 19:10: the API failed 4 of the last 5 checks"
         " (timeout, HTTP 503). The status page still says all is well."
     )
     assert f'<p class="suspected" role="note">{line}</p>' in page
     assert "outage" not in line
     assert ".suspected {" in page, "styled apart from errors and incidents"
-    assert "Possible unreported problem" not in render_details(full_snapshot(), NOW)
+    assert "the API failed" not in render_details(full_snapshot(), NOW)
     set_language("it")
     italian = plain(render_details(Snapshot((_suspected(),), NOW), NOW))
     assert (
-        "Possibile problema non segnalato, rilevato per la prima volta alle 19:10: l'API non ha risposto"
-        " correttamente in 4 degli ultimi 5 controlli (timeout, HTTP 503)."
+        "Dalle 19:10: falliti 4 degli ultimi 5 controlli dell'API (timeout, HTTP 503)."
         " La pagina di stato indica ancora che è tutto regolare." in italian
     )
 
@@ -464,29 +471,29 @@ def _probed(probe: ProbeView) -> str:
 
 def test_the_api_edge_line_says_what_the_probe_saw() -> None:
     failing = NOW - timedelta(minutes=3)
-    assert "API edge: answering (HTTP 401 in 120 ms)" in _probed(
+    assert "API servers: answering (HTTP 401 in 120 ms)" in _probed(
         ProbeView(True, True, 120.0, None, "HTTP 401 in 120 ms")
     )
-    assert "API edge: not answering (timeout), failing since 20:04" in _probed(
+    assert "API servers: not answering (timeout), failing since 20:04" in _probed(
         ProbeView(True, False, None, failing, "timeout")
     )
-    assert "API edge: answering badly (HTTP 503 in 80 ms)" in _probed(
+    assert "API servers: answering badly (HTTP 503 in 80 ms)" in _probed(
         ProbeView(True, False, 80.0, None, "HTTP 503 in 80 ms")
     )
-    assert "API edge: not checked yet" in _probed(ProbeView(True, detail="not checked yet"))
-    assert "API edge" not in _probed(ProbeView())
+    assert "API servers: not checked yet" in _probed(ProbeView(True, detail="not checked yet"))
+    assert "API servers" not in _probed(ProbeView())
     page = render_details(
         Snapshot((replace(_local(), probe=ProbeView(True, False, None, None, "<b>x</b>")),), NOW), NOW
     )
     assert "<b>x</b>" not in page
     set_language("it")
-    assert "Endpoint API: risponde (HTTP 401 in 120 ms)" in _probed(
+    assert "Server API: rispondono (HTTP 401 in 120 ms)" in _probed(
         ProbeView(True, True, 120.0, None, "HTTP 401 in 120 ms")
     )
-    assert "Endpoint API: non risponde (timeout), in errore dalle 20:04" in _probed(
+    assert "Server API: non rispondono (timeout), in errore dalle 20:04" in _probed(
         ProbeView(True, False, None, failing, "timeout")
     )
-    assert "Endpoint API: non ancora verificato" in _probed(ProbeView(True, detail="not checked yet"))
+    assert "Server API: non ancora controllati" in _probed(ProbeView(True, detail="not checked yet"))
 
 
 # --- shell/details.py ----------------------------------------------------------------------------
@@ -616,10 +623,10 @@ def test_the_charts_are_said_in_text_too(history_page: str) -> None:
     assert "History bars: one per day, the worst state trayapp saw that day." in text
     # 19.9 h of trouble and 2 h unreachable in 2083 h observed (89 days and 19 h, less 3 days away)
     assert (
-        "Operational 98.95 % of the observed time in the last 90 days (unknown 0.10 %),"
-        " 98.23 % in the last 30 days." in text
+        "Operational 98.95\u00a0% of the observed time in the last 90 days (unknown 0.10\u00a0%),"
+        " 98.23\u00a0% in the last 30 days." in text
     )
-    assert "Uptime per component (share of the time its page could be read)" in text
+    assert "Uptime per component (operational, counting only the time its status page could be read)" in text
     assert "APIs / Chat Completions" in text
     assert "Increased latency for the Responses API — partial outage — 2026-01-27 08:07 → " in text
     assert "2026-01-27 09:37 (1 h 30 min)" in text
@@ -675,7 +682,7 @@ def test_write_details_reads_the_recorded_history() -> None:
     text = path.read_text(encoding="utf-8")
     openai = text.split('aria-label="OpenAI"', 1)[1].split("</section>", 1)[0]
     assert '<svg class="bars"' in openai
-    assert "Operational 100.00 % of the observed time in the last 90 days" in openai
+    assert "Operational 100.00\u00a0% of the observed time in the last 90 days" in openai
     anthropic = text.split('aria-label="Anthropic"', 1)[1].split("</section>", 1)[0]
     assert "Nothing recorded yet" in anthropic
 

@@ -96,7 +96,7 @@ def test_a_suspected_problem_is_notified_once_per_spell_when_asked_for() -> None
     for minute in range(6):
         engine.handle_probe(A, down(minute))
     assert [n.kind for n in notifier.sent] == ["suspected"]
-    assert notifier.sent[0].title == "Alpha: possible unreported problem"
+    assert notifier.sent[0].title == "Possible problem · Alpha"
     assert "outage" not in notifier.sent[0].body.lower(), "never called an outage"
     engine.handle_probe(A, up(6))
     engine.handle_probe(A, up(7))

@@ -357,7 +357,7 @@ def test_dates_times_and_percentages_as_each_language_writes_them() -> None:
     assert (local_date(moment.date()), local_stamp(moment), local_percent(98.95)) == (
         "2026-02-04",
         "2026-02-04 16:10",
-        "98.95 %",
+        "98.95\u00a0%",
     )
     assert local_stamp(datetime(2026, 2, 4, 23, 30)) == "2026-02-05 00:30", "naive is UTC, shown local"
     assert local_percent(None) == "–"
@@ -365,7 +365,7 @@ def test_dates_times_and_percentages_as_each_language_writes_them() -> None:
     assert (local_date(moment.date()), local_stamp(moment), local_percent(98.95)) == (
         "04/02/2026",
         "04/02/2026 16:10",
-        "98,95 %",
+        "98,95\u00a0%",
     )
 
 
@@ -379,10 +379,10 @@ def test_table_lists_incidents_newest_first_then_uptime() -> None:
     for words in ("ongoing", "2 d 14 h", "major outage"):
         assert words in lines[4]
     assert "Console outage (seen after the fact)" in lines[5]
-    assert "anthropic  99.20 %      0.30 %" in text
+    assert "anthropic  99.20\u00a0%      0.30\u00a0%" in text
     summary = history_table(report(), summary=True)
     assert "STARTED" not in summary
-    assert "99.20 %" in summary
+    assert "99.20\u00a0%" in summary
 
 
 @pytest.mark.usefixtures("local_zone")
@@ -394,10 +394,10 @@ def test_table_in_italian() -> None:
     assert lines[2].split() == ["INIZIO", "FINE", "DURATA", "SERVIZIO", "IMPATTO", "INCIDENTE"]
     assert "04/02/2026 16:10  04/02/2026 23:14  7 h 4 min" in lines[3]
     assert "interruzione parziale" in lines[3]
-    for words in ("in corso", "2 g 14 h", "interruzione grave"):
+    for words in ("in corso", "2 gg 14 h", "interruzione grave"):
         assert words in lines[4]
     assert "Console outage (rilevato a posteriori)" in lines[5]
-    assert "anthropic  99,20 %    0,30 %       16 min" in text.splitlines()
+    assert "anthropic  99,20\u00a0%    0,30\u00a0%       16 min" in text.splitlines()
     summary = history_table(report(), summary=True)
     assert summary.splitlines()[2].split() == ["SERVIZIO", "OPERATIVO", "SCONOSCIUTO", "OSSERVATO"]
     empty = history_table(HistoryReport(NOW - timedelta(days=7), NOW))

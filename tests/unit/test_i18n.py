@@ -211,7 +211,7 @@ def test_set_language_switches_every_string_at_once() -> None:
 
 def test_set_language_auto_reads_the_environment() -> None:
     assert set_language("auto", {"LANG": "it_IT.UTF-8"}, "linux") == "it"
-    assert _("Open details") == "Apri dettagli"
+    assert _("Open details") == "Apri i dettagli"
     assert set_language("auto", {"LANG": "C.UTF-8"}, "linux") == "en"
     assert _("Open details") == "Open details"
 
@@ -225,16 +225,14 @@ def test_an_unknown_setting_is_english() -> None:
 def test_context_and_plurals() -> None:
     set_language("it")
     assert pgettext("incident status", "resolved") == "risolto"
-    assert pgettext("incident status", "unknown") == "stato sconosciuto"
+    assert pgettext("incident status", "unknown") == "non indicato"
     assert _("unknown") == "sconosciuto"
-    one = ngettext("{count} incident open", "{count} incidents open", 1).format(count=1)
-    many = ngettext("{count} incident open", "{count} incidents open", 3).format(count=3)
-    assert (one, many) == ("1 incidente aperto", "3 incidenti aperti")
-    assert (
-        ngettext("{count} incident open", "{count} incidents open", 0).format(count=0) == "0 incidenti aperti"
-    )
+    one = ngettext("{count} incident", "{count} incidents", 1).format(count=1)
+    many = ngettext("{count} incident", "{count} incidents", 3).format(count=3)
+    assert (one, many) == ("1 incidente", "3 incidenti")
+    assert ngettext("{count} incident", "{count} incidents", 0).format(count=0) == "0 incidenti"
     set_language("en")
-    assert ngettext("{count} incident open", "{count} incidents open", 1).format(count=1) == "1 incident open"
+    assert ngettext("{count} incident", "{count} incidents", 1).format(count=1) == "1 incident"
 
 
 def test_a_missing_catalog_falls_back_to_english_and_says_so_once(
@@ -364,8 +362,8 @@ def test_durations_in_words(seconds: float, english: str, italian: str) -> None:
         (47 * 60, "47 min", "47 min"),
         (3 * 3600, "3 h", "3 h"),
         (7 * 3600 + 4 * 60, "7 h 4 min", "7 h 4 min"),
-        (2 * 86400 + 3 * 3600, "2 d 3 h", "2 g 3 h"),
-        (2 * 86400, "2 d", "2 g"),
+        (2 * 86400 + 3 * 3600, "2 d 3 h", "2 gg 3 h"),
+        (2 * 86400, "2 d", "2 gg"),
     ],
 )
 def test_short_durations(seconds: float, english: str, italian: str) -> None:

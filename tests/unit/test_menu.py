@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -44,7 +44,8 @@ def test_menu_layout() -> None:
     texts = [item.text for item in menu]
     assert texts[0] == "OpenAI: partial outage"
     assert menu[0].enabled is False
-    assert menu[1] == MenuItem("Open details", action="details", default=True)
+    assert menu[1] == MenuItem("Last checked at 15:00", enabled=False), "greyed: when trayapp last asked"
+    assert menu[2] == MenuItem("Open details", action="details", default=True)
     assert "OpenAI — partial outage" in texts
     assert "Anthropic — operational" in texts
     assert texts[-1] == "Quit"
@@ -76,7 +77,7 @@ def test_pause_menu_and_window() -> None:
     assert is_paused(ui, now)
     assert not is_paused(ui, until)
     pause = find(build_menu(outage(), ui), "Notifications paused until")
-    assert [c.text for c in pause.children] == ["For 1 hour", "Until tomorrow", "Resume"]
+    assert [c.text for c in pause.children] == ["For 1 hour", "Until 8:00 tomorrow", "Resume"]
     assert pause.children[2].enabled
     unpaused = find(build_menu(outage(), UiState(now=now)), "Pause notifications")
     assert not unpaused.children[2].enabled
@@ -84,7 +85,34 @@ def test_pause_menu_and_window() -> None:
     assert tomorrow is not None
     assert tomorrow > now
     local = tomorrow.astimezone()
-    assert (local.hour, local.minute) == (0, 0)
+    assert (local.hour, local.minute) == (8, 0), "the next morning, not the next midnight"
+    assert local.date() == now.astimezone().date() + timedelta(days=1)
+
+
+@pytest.mark.usefixtures("local_zone")
+@pytest.mark.parametrize(
+    ("local_now", "until", "label"),
+    [
+        # Clicked just before midnight, it does not end ten minutes later.
+        (datetime(2026, 2, 4, 23, 50), datetime(2026, 2, 5, 8, 0), "Until 8:00 tomorrow"),
+        (datetime(2026, 2, 4, 8, 0), datetime(2026, 2, 5, 8, 0), "Until 8:00 tomorrow"),
+        # In the small hours, "the next morning" is today's.
+        (datetime(2026, 2, 5, 2, 30), datetime(2026, 2, 5, 8, 0), "Until 8:00 today"),
+        # Across the switch to summer time (CET → CEST on 29 March 2026): still 8:00 local.
+        (datetime(2026, 3, 28, 22, 0), datetime(2026, 3, 29, 8, 0), "Until 8:00 tomorrow"),
+    ],
+)
+def test_until_tomorrow_pauses_until_the_next_morning_and_says_so(
+    local_now: datetime, until: datetime, label: str
+) -> None:
+    now = local_now.astimezone()  # naive: taken as local time
+    end = pause_until(now, "tomorrow")
+    assert end is not None
+    assert end == until.astimezone()
+    assert end.astimezone().hour == 8
+    pause = find(build_menu(outage(), UiState(now=now)), "Pause notifications")
+    assert pause.children[1].text == label
+    assert pause.children[1].action == "pause:tomorrow"
 
 
 def test_autostart_checkbox_follows_state() -> None:
@@ -94,8 +122,12 @@ def test_autostart_checkbox_follows_state() -> None:
 
 def test_equal_inputs_give_equal_menus_so_the_tray_can_skip_rebuilds() -> None:
     assert build_menu(outage(), UiState()) == build_menu(outage(), UiState())
-    later = replace(outage(), checked_at=T0.replace(hour=16))
-    assert build_menu(later, UiState()) == build_menu(outage(), UiState())
+    # A check later in the same minute changes nothing; a later minute changes only the greyed line.
+    same_minute = replace(outage(), checked_at=T0.replace(second=40))
+    assert build_menu(same_minute, UiState()) == build_menu(outage(), UiState())
+    later = build_menu(replace(outage(), checked_at=T0.replace(hour=16)), UiState())
+    first = build_menu(outage(), UiState())
+    assert [i for i, (a, b) in enumerate(zip(later, first, strict=True)) if a != b] == [1]
 
 
 def test_no_default_action_backend() -> None:
@@ -114,9 +146,24 @@ def test_summary_lines() -> None:
 @pytest.mark.usefixtures("local_zone")
 def test_tooltip() -> None:
     text = tooltip(outage())
-    assert text == "trayapp — OpenAI: partial outage · Anthropic: operational · checked at 16:00"
+    assert text == "trayapp — OpenAI: partial outage · Anthropic: operational · last successful read at 16:00"
     many = snapshot(*(view(f"provider{i}") for i in range(20)))
     assert len(tooltip(many)) <= 120
+
+
+@pytest.mark.usefixtures("local_zone")
+@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("count", [1, 3, 8, 20])
+def test_a_shortened_tooltip_keeps_the_time_and_lists_the_providers_in_trouble(
+    language: str, count: int
+) -> None:
+    set_language(language)
+    fine = [replace(view(f"provider{i}"), name=f"A rather long provider name {i}") for i in range(count)]
+    bad = replace(view("acme", State.MAJOR), name="Acme")
+    text = tooltip(replace(snapshot(*fine, bad), checked_at=T0))
+    assert len(text) <= 120
+    assert text.endswith(" 16:00"), text
+    assert "Acme: " in text, "the provider in trouble is always named"
 
 
 def test_separator_is_a_plain_value() -> None:
@@ -131,14 +178,15 @@ def test_menu_in_italian() -> None:
     menu = build_menu(outage(), UiState())
     texts = [item.text for item in menu]
     assert texts[0] == "OpenAI: interruzione parziale"
-    assert menu[1] == MenuItem("Apri dettagli", action="details", default=True)
+    assert menu[2] == MenuItem("Apri i dettagli", action="details", default=True)
     assert "OpenAI — interruzione parziale" in texts
     assert "Anthropic — operativo" in texts
-    for wanted in ("Aggiorna ora", "Sospendi notifiche", "Modifica impostazioni", "Avvia all'accesso"):
+    assert texts[1] == "Ultimo controllo alle 15:00"
+    for wanted in ("Aggiorna ora", "Sospendi le notifiche", "Modifica le impostazioni", "Avvia all'accesso"):
         assert wanted in texts
     assert texts[-1] == "Esci"
-    pause = find(menu, "Sospendi notifiche")
-    assert [c.text for c in pause.children] == ["Per 1 ora", "Fino a domani", "Riattiva"]
+    pause = find(menu, "Sospendi le notifiche")
+    assert [c.text for c in pause.children] == ["Per un'ora", "Fino alle 8:00 di domani", "Riattiva"]
     assert [c.action for c in pause.children] == ["pause:hour", "pause:tomorrow", "resume"]
     submenu = find(menu, "OpenAI —").children
     sub_texts = [item.text for item in submenu]
@@ -169,13 +217,13 @@ def test_pause_label_in_italian_shows_the_local_time() -> None:
     tomorrow = UiState(paused_until=pause_until(now, "tomorrow"), now=now)
     assert (
         find(build_menu(outage(), tomorrow), "Notifiche sospese").text
-        == "Notifiche sospese fino a domani alle 00:00"
+        == "Notifiche sospese fino a domani alle 08:00"
     )
     set_language("en")
     assert find(build_menu(outage(), hour), "Notifications paused").text == "Notifications paused until 17:00"
     assert (
         find(build_menu(outage(), tomorrow), "Notifications paused").text
-        == "Notifications paused until tomorrow at 00:00"
+        == "Notifications paused until tomorrow at 08:00"
     )
 
 
@@ -198,7 +246,8 @@ def test_summary_lines_in_italian() -> None:
     set_language("it")
     assert summary_line(Snapshot()) == "Nessun servizio monitorato"
     assert (
-        summary_line(snapshot(replace(view(), checked_at=None, last_success_at=None))) == "Verifica in corso…"
+        summary_line(snapshot(replace(view(), checked_at=None, last_success_at=None)))
+        == "Controllo in corso…"
     )
     assert summary_line(snapshot(view(), view("anthropic"))) == "Tutti i servizi sono operativi"
     two = snapshot(view(state=State.DEGRADED), view("anthropic", State.MAJOR))
@@ -209,10 +258,10 @@ def test_summary_lines_in_italian() -> None:
 def test_tooltip_in_italian() -> None:
     set_language("it")
     assert tooltip(outage()) == (
-        "trayapp — OpenAI: interruzione parziale · Anthropic: operativo · ultimo controllo alle 16:00"
+        "trayapp — OpenAI: interruzione parziale · Anthropic: operativo · ultima lettura riuscita alle 16:00"
     )
     assert tooltip(Snapshot()) == "trayapp — nessun servizio monitorato"
     stale = replace(outage(), checked_at=datetime(2026, 2, 5, 9, 0, tzinfo=UTC))
-    assert tooltip(stale).endswith(" · ultimo controllo ieri alle 16:00")
+    assert tooltip(stale).endswith(" · ultima lettura riuscita ieri alle 16:00")
     many = snapshot(*(view(f"provider{i}") for i in range(20)))
     assert len(tooltip(many)) <= 120

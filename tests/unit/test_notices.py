@@ -9,9 +9,19 @@ import pytest
 
 from tests.support.builders import T0, at, incident
 from trayapp.core.diff import IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
-from trayapp.core.notices import notice_key, plan_notices, resolve_notice
+from trayapp.core.notices import (
+    MAX_TITLE,
+    Notice,
+    notice_key,
+    plan_notices,
+    resolve_notice,
+    start_notice,
+    summary_notice,
+    suspected_notice,
+    update_notice,
+)
 from trayapp.i18n import set_language
-from trayapp.model import State
+from trayapp.model import State, Suspicion
 from trayapp.settings import NotificationSettings as NoticeSettings
 
 INC = incident("inc1", State.PARTIAL)
@@ -33,8 +43,7 @@ def test_resolve_only_for_a_start_that_was_sent() -> None:
     assert plan_notices([event], frozenset(), DEFAULT, at(60)) == ([], frozenset())
     notices, notified = plan_notices([event], frozenset({KEY}), DEFAULT, at(424))
     assert [n.kind for n in notices] == ["resolve"]
-    assert "resolved" in notices[0].title
-    assert notices[0].title == "OpenAI: Elevated error rates — resolved"
+    assert notices[0].title == "Resolved · OpenAI: Elevated error rates"
     assert notices[0].body == "Started at 16:00, resolved at 23:04 (7 hours and 4 minutes)."
     assert notified == frozenset()
 
@@ -88,7 +97,7 @@ def test_first_sight_incidents_are_summed_up_in_one_notification() -> None:
     ]
     notices, notified = plan_notices(events, frozenset(), DEFAULT, T0)
     assert [n.kind for n in notices] == ["summary"]
-    assert notices[0].title == "2 incidents open"
+    assert notices[0].title == "2 incidents in progress"
     assert "Anthropic: Claude API errors (major outage)" in notices[0].body
     assert notified == {KEY, notice_key("anthropic", "a1")}
 
@@ -119,7 +128,7 @@ def test_a_start_in_italian() -> None:
 def test_a_resolve_in_italian_says_risolto_with_local_times_and_the_duration_in_words() -> None:
     set_language("it")
     notices, _ = plan_notices([IncidentResolved("openai", "OpenAI", INC)], frozenset({KEY}), DEFAULT, at(424))
-    assert notices[0].title == "OpenAI: Elevated error rates — risolto"
+    assert notices[0].title == "Risolto · OpenAI: Elevated error rates"
     assert notices[0].body == "Iniziato alle 16:00, risolto alle 23:04 (7 ore e 4 minuti)."
 
 
@@ -149,13 +158,13 @@ def test_maintenance_reads_as_scheduled_maintenance() -> None:
     started, _ = plan_notices([IncidentStarted("openai", "OpenAI", work)], frozenset(), settings, T0)
     assert started[0].body == "Scheduled maintenance · in progress."
     done = resolve_notice("openai", "OpenAI", work, at(120))
-    assert done.title == "OpenAI: Database upgrade — completed"
+    assert done.title == "Completed · OpenAI: Database upgrade"
     assert done.body == "Maintenance started at 16:00, completed at 18:00 (2 hours)."
     set_language("it")
     started, _ = plan_notices([IncidentStarted("openai", "OpenAI", work)], frozenset(), settings, T0)
     assert started[0].body == "Manutenzione programmata · in corso."
     done = resolve_notice("openai", "OpenAI", work, at(120))
-    assert done.title == "OpenAI: Database upgrade — completata"
+    assert done.title == "Completata · OpenAI: Database upgrade"
     assert done.body == "Manutenzione iniziata alle 16:00, completata alle 18:00 (2 ore)."
 
 
@@ -168,7 +177,7 @@ def test_update_and_summary_in_italian() -> None:
         NoticeSettings(updates=True),
         T0,
     )
-    assert notices[0].title == "OpenAI: Elevated error rates (aggiornamento)"
+    assert notices[0].title == "Aggiornamento · OpenAI: Elevated error rates"
     assert notices[0].body == "Interruzione parziale · sotto osservazione. We are watching the fix."
     events = [
         IncidentStarted("openai", "OpenAI", INC, at_first_sight=True),
@@ -177,7 +186,7 @@ def test_update_and_summary_in_italian() -> None:
         ),
     ]
     summary, _ = plan_notices(events, frozenset(), DEFAULT, T0)
-    assert summary[0].title == "2 incidenti aperti"
+    assert summary[0].title == "2 incidenti in corso"
     assert summary[0].body.splitlines() == [
         "OpenAI: Elevated error rates (interruzione parziale)",
         "Anthropic: Claude API errors (interruzione grave)",
@@ -190,3 +199,91 @@ def test_notices_follow_a_language_switch_without_a_restart() -> None:
     assert plan_notices(event, frozenset(), DEFAULT, T0)[0][0].body.startswith("Interruzione parziale")
     set_language("en")
     assert plan_notices(event, frozenset(), DEFAULT, T0)[0][0].body.startswith("Partial outage")
+
+
+# --- titles that survive a desktop cutting them ---------------------------------------------------
+
+LONG_INCIDENT = "Elevated error rates on Chat Completions and ChatGPT for some users in Europe"
+STATE_WORDS = {
+    "en": {
+        "update": "Update",
+        "resolve": "Resolved",
+        "suspected": "Possible problem",
+        "summary": "in progress",
+    },
+    "it": {
+        "update": "Aggiornamento",
+        "resolve": "Risolto",
+        "suspected": "Possibile problema",
+        "summary": "in corso",
+    },
+}
+
+
+def _all_notices(provider: str) -> list[Notice]:
+    long = replace(INC, name=LONG_INCIDENT)
+    work = incident("m1", State.MAINTENANCE, "in_progress", name=LONG_INCIDENT, maintenance=True)
+    suspicion = Suspicion(T0, 3, 3, "timeout")
+    return [
+        start_notice("p", provider, long),
+        update_notice("p", provider, long),
+        resolve_notice("p", provider, long, at(60)),
+        resolve_notice("p", provider, work, at(60)),
+        suspected_notice("p", provider, suspicion, "https://status.example"),
+        summary_notice([IncidentStarted("p", provider, long, True), IncidentStarted("q", "Q", work, True)]),
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("length", [1, 7, 20, 33, 40])
+def test_every_title_says_its_event_first_and_stays_short(language: str, length: int) -> None:
+    set_language(language)
+    provider = ("Acme AI Platform Services " * 3)[:length].strip() or "A"
+    words = STATE_WORDS[language]
+    maintenance_done = {"en": "Completed", "it": "Completata"}[language]
+    for notice in _all_notices(provider):
+        assert len(notice.title) <= MAX_TITLE, notice.title
+        if notice.kind == "start":
+            # A start names the provider first, then the incident: nothing else could be mistaken for it.
+            assert notice.title.startswith(provider + ": "), notice.title
+        elif notice.kind == "summary":
+            assert words["summary"] in notice.title
+        else:
+            word = maintenance_done if notice.title.startswith(maintenance_done) else words[notice.kind]
+            assert word in notice.title, notice.title
+            assert notice.title.find(word) + len(word) <= 20, notice.title
+
+
+def test_a_shortened_incident_name_ends_in_an_ellipsis_and_is_whole_in_the_body() -> None:
+    long = replace(INC, name=LONG_INCIDENT)
+    notice = resolve_notice("openai", "OpenAI", long, at(60))
+    assert notice.title == "Resolved · OpenAI: Elevated error rates on Chat Completions…"
+    assert notice.body.splitlines()[0] == LONG_INCIDENT
+    assert "\n" not in resolve_notice("openai", "OpenAI", INC, at(60)).body, "a short name is not repeated"
+
+
+def test_a_suspected_problem_body_does_not_repeat_its_title() -> None:
+    notice = suspected_notice("openai", "OpenAI", Suspicion(T0, 1, 1, "timeout"), "https://status.example")
+    assert notice.title == "Possible problem · OpenAI"
+    assert "possible" not in notice.body.lower()
+    assert "1 of the last 1" not in notice.body
+    assert "the API failed the last check (timeout)" in notice.body
+
+
+def test_the_first_check_summary_does_not_count_a_maintenance_as_an_incident() -> None:
+    work = incident("m1", State.MAINTENANCE, "in_progress", name="Database upgrade", maintenance=True)
+    settings = NoticeSettings(maintenance=True)
+    both = [IncidentStarted("openai", "OpenAI", INC, True), IncidentStarted("openai", "OpenAI", work, True)]
+    assert (
+        plan_notices(both, frozenset(), settings, T0)[0][0].title
+        == "1 incident and 1 maintenance in progress"
+    )
+    works = [
+        IncidentStarted("openai", "OpenAI", work, True),
+        IncidentStarted("a", "A", replace(work, id="m2"), True),
+    ]
+    assert plan_notices(works, frozenset(), settings, T0)[0][0].title == "2 maintenances in progress"
+    set_language("it")
+    assert (
+        plan_notices(both, frozenset(), settings, T0)[0][0].title == "1 incidente e 1 manutenzione in corso"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import gettext
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -259,3 +260,51 @@ def test_no_string_is_translated_inside_an_f_string() -> None:
     assert not problems, "translate outside the f-string, then format:\n  " + "\n  ".join(problems)
     assert hidden_in_f_strings("x = f\"<p>{_('Hello')}</p>\"\n") == [1]
     assert hidden_in_f_strings("x = f\"<p>{_(HELLO)}</p>\"\ny = _('Hi')\n") == []
+
+
+# --- Italian wording rules a machine can hold --------------------------------------------------------
+
+
+def italian_pairs() -> list[tuple[str, str]]:
+    """Every (msgid, msgstr) of the Italian catalog, plural forms joined."""
+    pairs = []
+    for message in read_catalog(po_path("it")):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        pairs.append((" | ".join(ids), " | ".join(s or "" for s in strings)))
+    return pairs
+
+
+def italian_wording_problems(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """Where the Italian breaks a rule: "il {pct}" (wrong for 80 %, 8 %, 1 %), "predefinito" for
+    built-in (that is "incluso"), and a word other than "controllo" for a check."""
+    problems = []
+    for msgid, msgstr in pairs:
+        if re.search(r"\b(il|l')\s*\{pct\}", msgstr):
+            problems.append(f"{msgid!r}: no article before {{pct}} (it reads wrong for 80 %, 8 %, 1 %)")
+        if "built-in" in msgid and "predefinit" in msgstr:
+            problems.append(f"{msgid!r}: built-in is 'incluso', not 'predefinito'")
+        check = re.search(r"\bcheck(s|ed|ing)?\b(?!-config)", msgid, re.IGNORECASE)
+        if check and "controll" not in msgstr.lower():
+            problems.append(f"{msgid!r}: a check is 'controllo' in Italian")
+        if re.search(r"\bverific", msgstr, re.IGNORECASE) and "verif" not in msgid.lower():
+            problems.append(f"{msgid!r}: one word for a check ('controllo'), not 'verifica'")
+    return problems
+
+
+def test_the_italian_wording_rules_hold() -> None:
+    assert not italian_wording_problems(italian_pairs()), report(italian_wording_problems(italian_pairs()))
+
+
+def test_the_italian_wording_rules_catch_bad_entries() -> None:
+    bad = [
+        ("Operational {pct} of the time", "Operativo per il {pct} del tempo"),
+        ("list the built-in providers", "elenca i servizi predefiniti"),
+        ("Last checked {when}", "Ultima verifica {when}"),
+        ("validate the config file", "verifica il file di configurazione"),
+    ]
+    assert len(italian_wording_problems(bad)) == 5
+    good = [("Operational {pct}", "Operativo: {pct}"), ("Checking…", "Controllo in corso…")]
+    assert italian_wording_problems(good) == []

@@ -206,6 +206,7 @@ def _incident(
         latest_update=_latest_update(raw.get("incident_updates")),
         is_maintenance=maintenance,
         components=_component_names(raw.get("components")),
+        scheduled_until=parse_time(raw.get("scheduled_until")) if maintenance else None,
     )
 
 

@@ -409,11 +409,11 @@ class _Checker:
                 probes,
                 # Translators: {key} is "probes.interval", {value} and {floor} are numbers of seconds.
                 _(
-                    "{key} {value} s is below the {floor} s minimum for remote API edges;"
+                    "{key} {value} s is below the {floor} s minimum for remote API servers;"
                     " they will be probed every {floor} s"
                 ),
                 _(
-                    "{key} {value} s is below the {floor} s minimum for loopback API edges;"
+                    "{key} {value} s is below the {floor} s minimum for API servers on this computer;"
                     " they will be probed every {floor} s"
                 ),
             )
@@ -475,6 +475,25 @@ def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> ConfigProblem:
 
 def _problem_order(problem: ConfigProblem) -> tuple[bool, int]:
     return (problem.line is not None, problem.line or 0)
+
+
+_LANGUAGE_LINE = re.compile(r"""^\s*language\s*=\s*(?:"([a-z]+)"|'([a-z]+)')\s*(?:#.*)?$""")
+
+
+def declared_language(text: str) -> str | None:
+    """The `language` a config's text sets on a line of its own before any table, even when
+    other lines are broken; None when there is no such valid line.
+
+    Config errors are then worded in the language the file asks for.
+    """
+    for line in text.splitlines():
+        if line.lstrip().startswith("["):
+            return None
+        match = _LANGUAGE_LINE.match(line)
+        if match:
+            value = match.group(1) or match.group(2)
+            return value if value in _LANGUAGES else None
+    return None
 
 
 def parse_config(text: str, path: str = "config.toml") -> tuple[Config, list[str]]:

@@ -42,11 +42,11 @@ maintenance = false
 updates = false
 
 [probes]
-# Probe the providers' API edges (OpenAI, Anthropic, ...) for an early warning.
+# Probe the providers' API servers (OpenAI, Anthropic, ...) for an early warning.
 enabled = true
 # Seconds between probes; remote edges at most every 30 s, loopback ones every 0.2 s.
 interval = 60
-# Notify once when an API edge keeps failing while its status page still says all is well.
+# Notify once when an API server keeps failing while its status page still says all is well.
 notify = false
 
 [history]
@@ -62,7 +62,7 @@ days = {RETENTION_DAYS}
 # url = "https://status.acme.example"    # https:// (plain http:// only on loopback)
 # kind = "auto"                          # auto | {" | ".join(KINDS[1:])}
 # components = ["API"]                   # optional: watch only these components
-# probe = "https://api.acme.example/v1/models"   # optional: the API edge to probe
+# probe = "https://api.acme.example/v1/models"   # optional: the API address to probe
 #
 # A built-in provider watching only some of its components (it need not be in `builtin`):
 #

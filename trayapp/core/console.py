@@ -7,6 +7,7 @@ from typing import Any
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, StateChanged
 from trayapp.core.safe_text import printable
 from trayapp.core.text import at_time, incident_phrase, iso_utc, state_phrase, suspected_phrase
+from trayapp.core.urls import is_loopback
 from trayapp.i18n import _
 from trayapp.model import Incident, ProviderView, Snapshot, State
 
@@ -92,11 +93,16 @@ def _details(view: ProviderView) -> list[str]:
     if troubled:
         lines.append(", ".join(f"{c.name}: {state_phrase(c.state)}" for c in troubled))
     if view.suspected is not None:
-        lines.append(suspected_phrase(view.suspected))
+        lines.append(suspected_phrase(view.suspected, detail=True))
     if view.error:
         # Translators: in the DETAILS column of `trayapp status`: why a page could not be read.
         lines.append(_("error: {error}").format(error=view.error))
     return lines or [""]
+
+
+def _only_local(snapshot: Snapshot) -> bool:
+    """Whether every watched page is on this computer (then a failure says nothing of the network)."""
+    return bool(snapshot.providers) and all(is_loopback(view.page) for view in snapshot.providers)
 
 
 def snapshot_table(snapshot: Snapshot, colour: bool = False) -> str:
@@ -111,7 +117,11 @@ def snapshot_table(snapshot: Snapshot, colour: bool = False) -> str:
     name_width = max([len(headings[0]), *(len(name) for name, _state, _lines in rows)])
     state_width = max([len(headings[1]), *(len(state_phrase(state)) for state in State)])
     overall = _paint(state_phrase(snapshot.overall), snapshot.overall, colour)
-    if snapshot.offline:
+    if snapshot.offline and _only_local(snapshot):
+        # Translators: the first line of `trayapp status` when nothing could be reached and every
+        # page is on this computer: the network is not to blame.
+        first = _("No status page and no API could be reached (all are on this computer)")
+    elif snapshot.offline:
         # Translators: the first line of `trayapp status` when nothing at all could be reached.
         first = _("Offline: no status page and no API could be reached (is the network up?)")
     elif snapshot.checked_at is None:

@@ -11,6 +11,7 @@ rendered; times are in the local time zone, with how long ago they were. The mac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -223,25 +224,54 @@ def _components_html(components: Sequence[Component]) -> str:
     return "".join(parts)
 
 
+def _filled(template: str, **parts: str) -> str:
+    """`template` (translated) with each `{name}` replaced by the markup in `parts`, the rest escaped."""
+    pieces = re.split(r"\{(\w+)\}", template)
+    return "".join(parts.get(piece, "") if index % 2 else _e(piece) for index, piece in enumerate(pieces))
+
+
+def _scheduled_line(incident: Incident, now: datetime) -> str:
+    """'Scheduled maintenance · starts tomorrow at 07:00 (in 12 h), ends …': not under way yet."""
+    dot = _dot(State.MAINTENANCE)
+    words = _("Scheduled maintenance")
+    head = f'<span class="state">{_e(words)}</span>'
+    start, end = incident.started_at, incident.scheduled_until
+    if start is not None and end is not None:
+        # Translators: an upcoming maintenance on the details page; {start} is "tomorrow at
+        # 07:00 (in 12 h)", {end} is "tomorrow at 09:00 (in 14 h)".
+        when = _filled(_("starts {start}, ends {end}"), start=_time(start, now), end=_time(end, now))
+    elif start is not None:
+        # Translators: an upcoming maintenance; {start} is "tomorrow at 07:00 (in 12 h)".
+        when = _filled(_("starts {start}"), start=_time(start, now))
+    elif end is not None:
+        # Translators: an upcoming maintenance; {end} is "tomorrow at 09:00 (in 14 h)".
+        when = _filled(_("ends {end}"), end=_time(end, now))
+    else:
+        return f"<p>{dot}{head}</p>"
+    return f"<p>{dot}{head} · {when}</p>"
+
+
 def _incident_html(incident: Incident, now: datetime, upcoming: bool = False) -> str:
     # Translators: after an incident's state on the details page; {status} is "investigating", ...
     status = _("status: {status}").format(status=status_phrase(incident.status))
     lines = [
         f'<article class="incident s-border-{incident.impact.label}">',
         f"<h4>{_e(incident.name)}</h4>",
-        f"<p>{_state(incident.impact)} · {_e(status)}</p>",
+        # A scheduled maintenance is not happening now: it is not shown as "Under maintenance".
+        _scheduled_line(incident, now) if upcoming else f"<p>{_state(incident.impact)} · {_e(status)}</p>",
     ]
-    if incident.started_at is not None:
-        if upcoming:
-            # Translators: a scheduled maintenance; {when} is "tomorrow at 07:00 (in 12 h)".
-            template = _("Scheduled {when}")
-        elif incident.is_maintenance:
+    if incident.started_at is not None and not upcoming:
+        if incident.is_maintenance:
             # Translators: a maintenance; {when} is "at 18:20 (47 min ago)".
             template = pgettext("maintenance", "Started {when}")
         else:
             # Translators: an incident; {when} is "at 18:20 (47 min ago)".
             template = pgettext("incident", "Started {when}")
         lines.append(f"<p>{_sentence(template, _time(incident.started_at, now))}</p>")
+        if incident.is_maintenance and incident.scheduled_until is not None:
+            # Translators: a maintenance under way; {when} is "at 20:00 (in 1 h 40 min)".
+            ends = _sentence(_("Planned to end {when}"), _time(incident.scheduled_until, now))
+            lines.append(f"<p>{ends}</p>")
     if incident.updated_at is not None:
         # Translators: {when} is "at 19:02 (5 min ago)".
         updated = _sentence(_("Last updated {when}"), _time(incident.updated_at, now))
@@ -253,7 +283,8 @@ def _incident_html(incident: Incident, now: datetime, upcoming: bool = False) ->
     if incident.latest_update.strip():
         lines.append(f'<p class="update">{_e(incident.latest_update.strip())}</p>')
     if incident.url:
-        label = _("View incident")
+        # A maintenance is not an incident: its link says so.
+        label = _("View maintenance") if incident.is_maintenance or upcoming else _("View incident")
         lines.append(f"<p>{_link(incident.url, label)}</p>")
     lines.append("</article>")
     return "".join(lines)
@@ -269,32 +300,32 @@ def _incidents_html(title: str, incidents: Sequence[Incident], now: datetime, up
 def suspicion_words(suspected: Suspicion, now: datetime) -> str:
     """A suspected, unreported problem in two sentences, as the menu and notifications say it.
 
-    'Possible unreported problem, first seen at 16:10: the API failed 4 of the last 5 checks
-    (timeout). The status page still says all is well.' Never called an outage.
+    'Since 16:10: the API failed 4 of the last 5 checks (timeout). The status page still says
+    all is well.' Never called an outage.
     """
-    return suspected_phrase(suspected, now) + ". " + _("The status page still says all is well.")
+    return suspected_phrase(suspected, now, detail=True) + ". " + _("The status page still says all is well.")
 
 
 def probe_words(probe: ProbeView, now: datetime) -> str:
-    """The last probe of a provider's API edge in a line: 'API edge: answering (HTTP 401 in 120 ms)'.
+    """The last probe of a provider's API edge in a line: 'API servers: answering (HTTP 401 in 120 ms)'.
 
     The detail ('HTTP 401 in 120 ms', 'timeout') is technical and shown as the probe gave it.
     """
     if probe.ok is None:
-        # Translators: the API edge (the provider's API servers) has not been probed yet.
-        return _("API edge: not checked yet")
+        # Translators: the provider's API servers have not been probed yet.
+        return _("API servers: not checked yet")
     if probe.ok:
         # Translators: the provider's API servers answer; {detail} is "HTTP 401 in 120 ms".
-        words = _("API edge: answering ({detail})").format(detail=probe.detail)
+        words = _("API servers: answering ({detail})").format(detail=probe.detail)
     elif probe.latency_ms is None:
         # Translators: the provider's API servers do not answer; {detail} is "timeout", "connection refused".
-        words = _("API edge: not answering ({detail})").format(detail=probe.detail)
+        words = _("API servers: not answering ({detail})").format(detail=probe.detail)
     else:
         # Translators: the provider's API servers answer with errors or too slowly; {detail} is
         # "HTTP 503 in 80 ms".
-        words = _("API edge: answering badly ({detail})").format(detail=probe.detail)
+        words = _("API servers: answering badly ({detail})").format(detail=probe.detail)
     if probe.failing_since is not None:
-        # Translators: {probe} is "API edge: not answering (timeout)", {since} is "since 16:10".
+        # Translators: {probe} is "API servers: not answering (timeout)", {since} is "since 16:10".
         words = _("{probe}, failing {since}").format(probe=words, since=since_time(probe.failing_since, now))
     return words
 

@@ -11,6 +11,8 @@ from trayapp.model import ProviderView, Snapshot, State
 
 MAX_COMPONENT_LINES = 8
 MAX_TITLE_LENGTH = 120
+#: "Until tomorrow" pauses until this local hour: the next morning, not the next midnight.
+MORNING_HOUR = 8
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,33 @@ class UiState:
     now: datetime | None = None
 
 
+def next_morning(now: datetime) -> datetime:
+    """The next MORNING_HOUR:00 local time after `now`: today's when it is still early, else tomorrow's."""
+    local = now.astimezone()
+    day = local.date() if local.hour < MORNING_HOUR else local.date() + timedelta(days=1)
+    # Built as a naive local time and then placed in the zone, so a DST change overnight is honoured.
+    return datetime(day.year, day.month, day.day, MORNING_HOUR).astimezone()
+
+
 def pause_until(now: datetime, choice: str) -> datetime | None:
-    """The end of a pause: 'hour' → one hour from now, 'tomorrow' → next local midnight."""
+    """The end of a pause: 'hour' → one hour from now, 'tomorrow' → the next morning (see next_morning)."""
     if choice == "hour":
         return now + timedelta(hours=1)
     if choice == "tomorrow":
-        local = now.astimezone()
-        return (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return next_morning(now)
     return None
+
+
+def morning_label(now: datetime | None) -> str:
+    """The label of the pause until the next morning, saying which: 'Until 8:00 tomorrow' or '… today'."""
+    morning = next_morning(now) if now is not None else None
+    today = now is not None and morning is not None and morning.date() == now.astimezone().date()
+    time = f"{MORNING_HOUR}:00"
+    if today:
+        # Translators: in the "Pause notifications" submenu, before 8 in the morning; {time} is "8:00".
+        return _("Until {time} today").format(time=time)
+    # Translators: in the "Pause notifications" submenu; {time} is "8:00" (the next morning).
+    return _("Until {time} tomorrow").format(time=time)
 
 
 def is_paused(ui: UiState, now: datetime) -> bool:
@@ -83,33 +104,48 @@ def summary_line(snapshot: Snapshot) -> str:
     ).format(count=len(troubled), provider=worst_view.name, state=state_phrase(worst_view.state))
 
 
+def _tooltip_part(view: ProviderView) -> str:
+    suspected = " (" + _("possible unreported problem") + ")" if view.suspected is not None else ""
+    return f"{view.name}: {state_phrase(view.state)}{suspected}"
+
+
 def tooltip(snapshot: Snapshot) -> str:
-    """The icon's title: 'trayapp — OpenAI: partial outage · Anthropic: operational · checked at 14:02'."""
+    """The icon's title: 'trayapp — OpenAI: partial outage · … · last successful read at 14:02'.
+
+    At most MAX_TITLE_LENGTH characters, and the time is kept: when all providers do not fit,
+    only those that are not operational are listed, and then they are cut short.
+    """
     if snapshot.offline:
         return "trayapp — " + offline_line()
-    parts = [
-        f"{view.name}: {state_phrase(view.state)}"
-        + (" (" + _("possible unreported problem") + ")" if view.suspected is not None else "")
-        for view in snapshot.providers
-    ]
-    text = "trayapp — " + (" · ".join(parts) if parts else _("no provider watched"))
     successes = [view.last_success_at for view in snapshot.providers if view.last_success_at is not None]
+    tail = ""
     if successes:
         # The day is named when the last good read is not from the day of the last check.
         when = at_time(max(successes), snapshot.checked_at)
         # Translators: the end of the tray tooltip; {when} is "at 14:02" or "yesterday at 14:02".
-        text += " · " + _("checked {when}").format(when=when)
-    if len(text) > MAX_TITLE_LENGTH:
-        text = text[: MAX_TITLE_LENGTH - 1] + "…"
-    return text
+        # It is the last time a status page was read, not the last try.
+        tail = " · " + _("last successful read {when}").format(when=when)
+    head = "trayapp — "
+    parts = [_tooltip_part(view) for view in snapshot.providers]
+    body = " · ".join(parts) if parts else _("no provider watched")
+    room = MAX_TITLE_LENGTH - len(head) - len(tail)
+    if len(body) > room:
+        troubled = [view for view in snapshot.providers if view.alert_state != State.OPERATIONAL]
+        fine = len(snapshot.providers) - len(troubled)
+        # Translators: in a shortened tray tooltip, instead of the providers that are operational.
+        rest = ngettext("{count} more operational", "{count} more operational", fine).format(count=fine)
+        body = " · ".join([*(_tooltip_part(view) for view in troubled), *([rest] if fine else [])])
+        if len(body) > room:
+            body = body[: max(room - 1, 0)].rstrip() + "…"
+    return (head + body + tail)[:MAX_TITLE_LENGTH]
 
 
-def _provider_menu(view: ProviderView) -> MenuItem:
+def _provider_menu(view: ProviderView, now: datetime | None) -> MenuItem:
     lines: list[MenuItem] = [
         MenuItem(_("State: {state}").format(state=state_phrase(view.state)), enabled=False)
     ]
     if view.suspected is not None:
-        lines.append(MenuItem(suspected_phrase(view.suspected), enabled=False))
+        lines.append(MenuItem(suspected_phrase(view.suspected, now), enabled=False))
     if view.error:
         lines.append(MenuItem(_("Cannot read the page: {error}").format(error=view.error), enabled=False))
     troubled = [c for c in view.components if c.state != State.OPERATIONAL]
@@ -144,13 +180,21 @@ def build_menu(snapshot: Snapshot, ui: UiState, has_default_action: bool = True)
     paused = ui.paused_until is not None and (now is None or now < ui.paused_until)
     pause_label = _("Pause notifications")
     if paused and ui.paused_until is not None:
-        # Translators: {until} is "until 16:10" or "until tomorrow at 00:00".
+        # Translators: {until} is "until 16:10" or "until tomorrow at 08:00".
         pause_label = _("Notifications paused {until}").format(until=until_time(ui.paused_until, now))
+    checked: list[MenuItem] = []
+    if snapshot.checked_at is not None:
+        # Translators: a greyed menu line; {when} is "at 14:02" or "yesterday at 14:02" (the
+        # last time trayapp asked, whether or not the pages answered).
+        checked.append(
+            MenuItem(_("Last checked {when}").format(when=at_time(snapshot.checked_at, now)), enabled=False)
+        )
     items: list[MenuItem] = [
         MenuItem(summary_line(snapshot), enabled=False),
+        *checked,
         MenuItem(_("Open details"), action="details", default=has_default_action),
         SEPARATOR,
-        *(_provider_menu(view) for view in snapshot.providers),
+        *(_provider_menu(view, now) for view in snapshot.providers),
         SEPARATOR,
         MenuItem(_("Refresh now"), action="refresh"),
         MenuItem(
@@ -159,7 +203,7 @@ def build_menu(snapshot: Snapshot, ui: UiState, has_default_action: bool = True)
                 # Translators: in the "Pause notifications" submenu.
                 MenuItem(_("For 1 hour"), action="pause:hour"),
                 # Translators: in the "Pause notifications" submenu.
-                MenuItem(_("Until tomorrow"), action="pause:tomorrow"),
+                MenuItem(morning_label(now), action="pause:tomorrow"),
                 # Translators: in the "Pause notifications" submenu: notify again.
                 MenuItem(_("Resume"), action="resume", enabled=paused),
             ),

@@ -15,6 +15,10 @@ from trayapp.settings import NotificationSettings
 
 NoticeKind = Literal["start", "update", "resolve", "summary", "suspected"]
 
+#: Desktops cut notification titles at ~50-60 characters: titles are kept to this length, the
+#: event word first, and the incident name is what gets shortened (in full in the body then).
+MAX_TITLE = 60
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -64,31 +68,54 @@ def _impact(incident: Incident) -> State:
     return State.MAINTENANCE if incident.is_maintenance else incident.impact
 
 
+def _fit(template: str, provider_name: str, incident_name: str) -> tuple[str, bool]:
+    """`template` filled in, at most MAX_TITLE long: the incident name (then the provider's) shortened.
+
+    Also says whether anything was shortened, so the body can carry the full name.
+    """
+    full = template.format(provider=provider_name, incident=incident_name)
+    if len(full) <= MAX_TITLE:
+        return full, False
+    room = MAX_TITLE - len(template.format(provider=provider_name, incident=""))
+    if room >= 8:
+        return template.format(provider=provider_name, incident=_shorten(incident_name, room)), True
+    # A very long provider name: keep a few letters of the incident, shorten the provider.
+    incident = _shorten(incident_name, 8)
+    room = MAX_TITLE - len(template.format(provider="", incident=incident))
+    return template.format(provider=_shorten(provider_name, max(room, 2)), incident=incident), True
+
+
+def _shorten(text: str, room: int) -> str:
+    """`text` in at most `room` characters, ending in an ellipsis when cut."""
+    if len(text) <= room:
+        return text
+    return text[: room - 1].rstrip() + "…"
+
+
+def _titled(
+    kind: NoticeKind, template: str, provider_id: str, provider_name: str, incident: Incident, body: str
+) -> Notice:
+    """A notice about one incident; a shortened incident name is given in full in the body."""
+    title, cut = _fit(template, provider_name, incident.name)
+    if cut:
+        body = incident.name + "\n" + body
+    impact = None if kind == "resolve" else _impact(incident)
+    return Notice(kind, title, body, incident.url, provider_id, incident.id, impact)
+
+
 def start_notice(provider_id: str, provider_name: str, incident: Incident) -> Notice:
-    """The notification for an incident that started."""
-    return Notice(
-        "start",
-        f"{provider_name}: {incident.name}",
-        _status_sentence(incident),
-        incident.url,
-        provider_id,
-        incident.id,
-        _impact(incident),
+    """The notification for an incident that started: the provider and the incident, nothing before."""
+    return _titled(
+        "start", "{provider}: {incident}", provider_id, provider_name, incident, _status_sentence(incident)
     )
 
 
 def update_notice(provider_id: str, provider_name: str, incident: Incident) -> Notice:
-    """The notification for an update of an incident already notified."""
-    return Notice(
-        "update",
-        # Translators: the title of a notification about a change in an open incident.
-        _("{provider}: {incident} (update)").format(provider=provider_name, incident=incident.name),
-        _status_sentence(incident),
-        incident.url,
-        provider_id,
-        incident.id,
-        _impact(incident),
-    )
+    """The notification for an update of an incident already notified ('Update · OpenAI: …')."""
+    # Translators: the title of a notification about a change in an open incident. Keep the
+    # word "Update" first and short: desktops cut titles at about 50 characters.
+    template = _("Update · {provider}: {incident}")
+    return _titled("update", template, provider_id, provider_name, incident, _status_sentence(incident))
 
 
 def _resolve_body(incident: Incident, now: datetime) -> str:
@@ -115,29 +142,27 @@ def _resolve_body(incident: Incident, now: datetime) -> str:
 
 
 def resolve_notice(provider_id: str, provider_name: str, incident: Incident, now: datetime) -> Notice:
-    """The notification for an incident that is over: when it started and ended, and how long it lasted."""
+    """The notification for an incident that is over ('Resolved · OpenAI: …'): when it started and ended."""
     if incident.is_maintenance:
-        # Translators: the title of a notification: a scheduled maintenance is over.
-        title = _("{provider}: {incident} — completed")
+        # Translators: the title of a notification: a scheduled maintenance is over. Keep the
+        # word first: desktops cut titles at about 50 characters.
+        template = _("Completed · {provider}: {incident}")
     else:
-        # Translators: the title of a notification: an incident is over.
-        title = _("{provider}: {incident} — resolved")
-    return Notice(
-        "resolve",
-        title.format(provider=provider_name, incident=incident.name),
-        _resolve_body(incident, now),
-        incident.url,
-        provider_id,
-        incident.id,
-    )
+        # Translators: the title of a notification: an incident is over. Keep the word
+        # "Resolved" first: desktops cut titles at about 50 characters.
+        template = _("Resolved · {provider}: {incident}")
+    return _titled("resolve", template, provider_id, provider_name, incident, _resolve_body(incident, now))
 
 
 def suspected_notice(provider_id: str, provider_name: str, suspicion: Suspicion, page: str) -> Notice:
     """The one notification for a suspected problem: what was observed, never called an outage."""
-    # Translators: the title of a notification: the API misbehaves but the status page says nothing yet.
-    title = _("{provider}: possible unreported problem").format(provider=provider_name)
+    # Translators: the title of a notification: the API misbehaves but the status page says
+    # nothing yet. Keep the words first and short.
+    template = _("Possible problem · {provider}")
+    room = MAX_TITLE - len(template.format(provider=""))
+    title = template.format(provider=_shorten(provider_name, room))
     # Translators: follows the observation in a notification about a suspected problem.
-    body = suspected_phrase(suspicion) + ". " + _("The status page still says all is well.")
+    body = suspected_phrase(suspicion, detail=True) + ". " + _("The status page still says all is well.")
     return Notice("suspected", title, body, page, provider_id)
 
 
@@ -158,9 +183,28 @@ def summary_notice(started: Sequence[IncidentStarted]) -> Notice:
     lines = [
         f"{event.provider_name}: {event.incident.name} ({impact_phrase(event.incident)})" for event in started
     ]
-    # Translators: the title of the notification that sums up what is open at the first check.
-    title = ngettext("{count} incident open", "{count} incidents open", len(started))
-    return Notice("summary", title.format(count=len(started)), "\n".join(lines))
+    return Notice("summary", _summary_title(started), "\n".join(lines))
+
+
+def _summary_title(started: Sequence[IncidentStarted]) -> str:
+    """'2 incidents in progress', '1 maintenance in progress', '2 incidents and 1 maintenance in progress'.
+
+    A scheduled maintenance is not an incident, and is not counted as one.
+    """
+    works = sum(1 for event in started if event.incident.is_maintenance)
+    incidents = len(started) - works
+    # Translators: part of the title that sums up what is under way at the first check.
+    incident_words = ngettext("{count} incident", "{count} incidents", incidents).format(count=incidents)
+    # Translators: part of the title that sums up what is under way at the first check.
+    work_words = ngettext("{count} maintenance", "{count} maintenances", works).format(count=works)
+    if incidents and works:
+        # Translators: {incidents} is "2 incidents", {maintenances} is "1 maintenance".
+        return _("{incidents} and {maintenances} in progress").format(
+            incidents=incident_words, maintenances=work_words
+        )
+    # Translators: the title that sums up what is under way at the first check; {what} is
+    # "2 incidents" or "2 maintenances".
+    return _("{what} in progress").format(what=incident_words if incidents else work_words)
 
 
 def plan_notices(

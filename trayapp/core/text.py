@@ -272,14 +272,27 @@ def iso_utc(moment: datetime | None) -> str | None:
     return as_utc(moment).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
-def suspected_phrase(suspicion: Suspicion, now: datetime | None = None) -> str:
-    """A suspected problem as observed: 'Possible unreported problem, first seen at 16:10: the API …'."""
-    observed = ngettext(
-        "the API failed {failed} of the last {checks} checks ({seen})",
-        "the API failed {failed} of the last {checks} checks ({seen})",
-        suspicion.checks,
-    ).format(failed=suspicion.failed, checks=suspicion.checks, seen=suspicion.seen)
-    # Translators: {when} is "at 16:10"; never call this an outage: it is what trayapp observed.
-    return _("Possible unreported problem, first seen {when}: {observed}").format(
-        when=at_time(suspicion.since, now), observed=observed
+def suspected_phrase(suspicion: Suspicion, now: datetime | None = None, detail: bool = False) -> str:
+    """A suspected problem as seen, short for a menu: 'Since 16:10: the API failed 4 of the last 5 checks'.
+
+    With `detail`, what came back follows in brackets: '… checks (timeout, HTTP 503)'.
+    """
+    if suspicion.failed >= suspicion.checks:
+        observed = ngettext(
+            "the API failed the last check",
+            "the API failed the last {checks} checks",
+            suspicion.checks,
+        ).format(checks=suspicion.checks)
+    else:
+        observed = ngettext(
+            "the API failed {failed} of the last {checks} check",
+            "the API failed {failed} of the last {checks} checks",
+            suspicion.checks,
+        ).format(failed=suspicion.failed, checks=suspicion.checks)
+    if detail and suspicion.seen:
+        observed += f" ({suspicion.seen})"
+    # Translators: {since} is "since 16:10" or "since yesterday at 16:10"; never call this an
+    # outage: it is what trayapp observed.
+    return _capitalised(
+        _("{since}: {observed}").format(since=since_time(suspicion.since, now), observed=observed), True
     )

@@ -60,12 +60,15 @@ def local_date(day: date) -> str:
 
 
 def local_percent(value: float | None) -> str:
-    """A percentage with two decimals as the user's language writes it: '98.95 %' (Italian '98,95 %')."""
+    """A percentage with two decimals as the user's language writes it: '98.95 %' (Italian '98,95 %').
+
+    The space before '%' is a no-break space, so a number never wraps away from its sign.
+    """
     if value is None:
         return "–"
     # Translators: the decimal separator of numbers shown to people ("," in Italian).
     separator = pgettext("decimal separator", ".")
-    return f"{value:.2f}".replace(".", separator) + " %"
+    return f"{value:.2f}".replace(".", separator) + "\u00a0%"
 
 
 @or_unknown_time
@@ -287,9 +290,18 @@ def newest_first(incidents: Iterable[IncidentRecord]) -> tuple[IncidentRecord, .
     return tuple(sorted(ordered, key=lambda i: as_utc(i.started_at), reverse=True))
 
 
+def _local_midnight(day: date) -> datetime:
+    """The first moment of `day` in the local time zone, in UTC."""
+    # A naive local time placed in the zone: the zone's offset on that day, DST included.
+    return as_utc(datetime.combine(day, time()).astimezone())
+
+
 def parse_since(text: str, now: datetime) -> datetime:
-    """The start of a `--since` span: `7d` (midnight UTC seven days ago), `24h`, `2w`,
-    a date `2026-02-01` (its midnight UTC) or an ISO time; ValueError with the reason."""
+    """The start of a `--since` span: `7d` (local midnight seven days ago), `24h`, `2w`,
+    a date `2026-02-01` (its local midnight) or an ISO time; ValueError with the reason.
+
+    Days start at the local midnight, as the tables show times in the local zone.
+    """
     now = as_utc(now)
     span = _SPAN.match(text)
     if span:
@@ -299,10 +311,10 @@ def parse_since(text: str, now: datetime) -> datetime:
         if unit == "h":
             return now - timedelta(hours=count)
         days = count * (7 if unit == "w" else 1)
-        return datetime.combine(now.date() - timedelta(days=days), time(), tzinfo=UTC)
+        return _local_midnight(now.astimezone().date() - timedelta(days=days))
     try:
         if _DATE.match(text):
-            moment = datetime.combine(date.fromisoformat(text.strip()), time(), tzinfo=UTC)
+            moment = _local_midnight(date.fromisoformat(text.strip()))
         else:
             moment = as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
     except ValueError:

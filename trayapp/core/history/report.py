@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -124,8 +124,9 @@ def _columns(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[s
     ]
 
 
-def incident_table(report: HistoryReport) -> list[str]:
-    """The incidents as table lines, newest first."""
+def incident_table(report: HistoryReport, names: Mapping[str, str] | None = None) -> list[str]:
+    """The incidents as table lines, newest first; providers by their names (`names`: id → name)."""
+    names = names or {}
     if not report.incidents:
         return [_(NO_INCIDENTS)]
     rows = []
@@ -138,7 +139,7 @@ def incident_table(report: HistoryReport) -> list[str]:
                 local_stamp(incident.started_at),
                 local_stamp(incident.resolved_at) if incident.resolved_at is not None else _(ONGOING),
                 duration_words(incident.duration(report.until)),
-                printable(incident.provider),
+                printable(names.get(incident.provider, incident.provider)),
                 state_phrase(incident.impact),
                 name,
             )
@@ -146,13 +147,14 @@ def incident_table(report: HistoryReport) -> list[str]:
     return _columns(INCIDENT_HEADER, rows)
 
 
-def uptime_table(report: HistoryReport) -> list[str]:
-    """Uptime per provider as table lines."""
+def uptime_table(report: HistoryReport, names: Mapping[str, str] | None = None) -> list[str]:
+    """Uptime per provider as table lines; providers by their names (`names`: id → name)."""
+    names = names or {}
     if not report.uptime:
         return [_(NO_UPTIME)]
     rows = [
         (
-            figure.provider,
+            names.get(figure.provider, figure.provider),
             local_percent(figure.uptime.operational_pct),
             local_percent(figure.uptime.unknown_pct),
             duration_words(figure.uptime.observed),
@@ -162,13 +164,16 @@ def uptime_table(report: HistoryReport) -> list[str]:
     return _columns(UPTIME_HEADER, rows)
 
 
-def history_table(report: HistoryReport, summary: bool = False) -> str:
+def history_table(
+    report: HistoryReport, summary: bool = False, names: Mapping[str, str] | None = None
+) -> str:
     """`trayapp history` for people: a title, the incidents, then uptime (`--summary`: uptime only).
 
-    In the current language, times in the local time zone.
+    In the current language, times in the local time zone, providers by their names as
+    `status` shows them (`names`: id → name; an id without a name is shown as it is).
     """
     lines = [_(TITLE).format(since=local_stamp(report.since), until=local_stamp(report.until)), ""]
     if not summary:
-        lines += [*incident_table(report), ""]
-    lines += uptime_table(report)
+        lines += [*incident_table(report, names), ""]
+    lines += uptime_table(report, names)
     return "\n".join(lines)

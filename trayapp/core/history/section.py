@@ -28,7 +28,9 @@ HEADING_NOTE = N_("what trayapp itself saw")
 NOTHING_YET = N_("Nothing recorded yet: the history fills in while trayapp runs.")
 # Translators: the right end of a chart's time axis.
 TODAY = N_("today")
-COMPONENTS_CAPTION = N_("Uptime per component (share of the time its page could be read)")
+COMPONENTS_CAPTION = N_(
+    "Uptime per component (operational, counting only the time its status page could be read)"
+)
 # Translators: a column heading of the uptime table.
 COMPONENT_COLUMN = N_("Component")
 INCIDENTS_HEADING = N_("Recent incidents")
