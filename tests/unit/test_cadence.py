@@ -117,7 +117,8 @@ def test_confirmations_never_exceed_three_per_spell_and_a_healthy_edge_waits_an_
     for index, outcome in enumerate(outcomes):
         cadence, delay, confirming = next_probe(cadence, attempt(index, outcome), 60, False)
         if outcome is UP:
-            assert not confirming and delay == 60
+            assert not confirming
+            assert delay == 60
         burst = burst + 1 if confirming else burst
         assert cadence.confirmations <= CONFIRM_BURST
         if cadence.confirmations == 0:
@@ -157,9 +158,11 @@ def test_trouble_hurries_the_page_for_ten_minutes_then_it_falls_back() -> None:
     assert page_interval(still, 60, 30, 100.0 + HURRY_FOR) == 60, "falls back though trouble goes on"
     # a calm spell, then new trouble: a new hurry
     calm_again = with_trouble(with_trouble(still, 900.0, probe=False), 900.0, page=False)
-    assert not calm_again.troubled and not hurrying(calm_again, 900.0)
+    assert not calm_again.troubled
+    assert not hurrying(calm_again, 900.0)
     again = with_trouble(calm_again, 1000.0, page=True)
-    assert hurrying(again, 1000.0) and again.hurry_until == 1000.0 + HURRY_FOR
+    assert hurrying(again, 1000.0)
+    assert again.hurry_until == 1000.0 + HURRY_FOR
 
 
 @pytest.mark.parametrize(
