@@ -41,10 +41,17 @@ def page_in_trouble(page: ParsedPage) -> bool:
     return page_state(page) > State.UNKNOWN
 
 
-def with_trouble(pace: Pace, now: float, *, page: bool | None = None, probe: bool | None = None) -> Pace:
+def with_trouble(
+    pace: Pace,
+    now: float,
+    *,
+    page: bool | None = None,
+    probe: bool | None = None,
+    hurry_for: float = HURRY_FOR,
+) -> Pace:
     """The pace after a new signal from the page or the probe (None leaves that signal as it was).
 
-    Trouble that begins after a calm spell starts a hurry of `HURRY_FOR` seconds.
+    Trouble that begins after a calm spell starts a hurry of `hurry_for` seconds.
     """
     changed = Pace(
         pace.page_trouble if page is None else page,
@@ -52,7 +59,7 @@ def with_trouble(pace: Pace, now: float, *, page: bool | None = None, probe: boo
         pace.hurry_until,
     )
     if changed.troubled and not pace.troubled:
-        return Pace(changed.page_trouble, changed.probe_trouble, now + HURRY_FOR)
+        return Pace(changed.page_trouble, changed.probe_trouble, now + hurry_for)
     return changed
 
 

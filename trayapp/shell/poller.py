@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from trayapp.catalog import ProviderSpec
-from trayapp.core.pace import Pace, page_in_trouble, page_interval, with_trouble
+from trayapp.core.pace import HURRY_FOR, Pace, page_in_trouble, page_interval, with_trouble
 from trayapp.core.probing import Attempt, Cadence, next_probe
 from trayapp.model import Failure, ParsedPage
 from trayapp.settings import MIN_LOOPBACK_INTERVAL, MIN_REMOTE_INTERVAL, is_loopback, page_is_loopback
@@ -98,7 +98,9 @@ class Poller:
         probe_plan: ProbePlan = no_probes,
         on_probe: ProbeHandler | None = None,
         offline_recheck: float = OFFLINE_RECHECK,
+        hurry_for: float = HURRY_FOR,
     ) -> None:
+        self._hurry_for = hurry_for
         self._probe_plan = probe_plan
         self._on_probe = on_probe
         self._offline_recheck = offline_recheck
@@ -301,7 +303,7 @@ class Poller:
             return
         now = time.monotonic()
         before = schedule.pace
-        schedule.pace = with_trouble(before, now, probe=failing)
+        schedule.pace = with_trouble(before, now, probe=failing, hurry_for=self._hurry_for)
         began = schedule.pace.hurry_until != before.hurry_until
         if began and not schedule.in_flight and not schedule.failures:
             last = schedule.started if schedule.started is not None else now
@@ -335,7 +337,9 @@ class Poller:
                 delay = backoff_delay(schedule.interval, schedule.failures)
             else:
                 schedule.failures = 0
-                schedule.pace = with_trouble(schedule.pace, now, page=page_in_trouble(result))
+                schedule.pace = with_trouble(
+                    schedule.pace, now, page=page_in_trouble(result), hurry_for=self._hurry_for
+                )
                 delay = self._page_interval(schedule, now)
             delay *= 1 + random.uniform(-self._jitter, self._jitter)
             if self._offline:
