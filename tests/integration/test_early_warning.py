@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +23,7 @@ from trayapp import paths
 from trayapp.catalog import ProviderSpec
 from trayapp.config import load_config
 from trayapp.core.probing import Attempt
+from trayapp.core.text import iso_utc
 from trayapp.model import Failure, ParsedPage
 from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.poller import Poller
@@ -187,3 +191,29 @@ def test_a_failing_probe_hurries_its_page(server: StatusServer) -> None:
     finally:
         polling.stop()
     assert all(0.25 <= gap <= 0.4 for gap in gaps(reads.since(confirmed + 0.6))), gaps(reads.since(confirmed))
+
+
+def test_status_json_beside_a_running_watch_reports_its_verdict(server: StatusServer, tmp_path: Path) -> None:
+    server.set(SUMMARY, CALM)
+    server.set(EDGE, Reply(b'{"error": "no key"}', status=401))
+    verdict = paths.state_file().with_name("verdict.json")
+    with watching_edge(server, tmp_path) as watch:
+        view = lambda: watch.engine.snapshot().provider("acme-api")  # noqa: E731
+        wait_until(lambda: len(server.requests_to(EDGE)) >= 2, timeout=15, what="healthy probes")
+        assert not verdict.exists(), "a healthy edge writes no verdict"
+        server.set(EDGE, Reply(b"upstream connect error", status=503, content_type="text/plain"))
+        wait_until(lambda: view().suspected is not None, timeout=10, what="the suspected problem")  # type: ignore[union-attr]
+        since = view().probe.failing_since  # type: ignore[union-attr]
+        status = subprocess.run(
+            [sys.executable, "-m", "trayapp", "--config", str(tmp_path / "config.toml"), "status", "--json"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    document = json.loads(status.stdout)
+    provider = document["providers"][0]
+    assert provider["state"] == "operational", "the page says all is well"
+    assert provider["suspected"] is not None, "one probe of its own could not confirm it: the watch's verdict"
+    assert provider["suspected"]["reason"].startswith("API edge: ")
+    assert provider["probe"]["failing_since"] == iso_utc(since)
+    assert status.returncode == 1, "suspected counts as degraded for the exit code"
