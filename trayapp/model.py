@@ -85,6 +85,21 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A report whose phase follows the clock: upcoming before `starts`, open until `ends`, then over.
+
+    `incident` is the report as it reads while open; before its start it reads with the status
+    `upcoming_status`. Kept on the parsed page so that the phase can be decided again at any
+    time (`core.windows.at_time`) without reading the page again.
+    """
+
+    incident: Incident
+    starts: datetime | None = None
+    ends: datetime | None = None
+    upcoming_status: str = "scheduled"
+
+
+@dataclass(frozen=True)
 class ParsedPage:
     """What one adapter read from one document: the page's own story, unjudged.
 
@@ -93,6 +108,7 @@ class ParsedPage:
     `closed_incidents` those of them it describes, each with its `resolved_at` when given;
     `upcoming` are scheduled maintenances that have not started. `unknown_values` lists
     vocabulary values the adapter did not know (each mapped to unknown), for logging.
+    `windows` are the reports among these whose phase the clock decides (see `Window`).
     """
 
     components: tuple[Component, ...] = ()
@@ -103,6 +119,7 @@ class ParsedPage:
     closed_incidents: tuple[Incident, ...] = ()
     unknown_values: tuple[str, ...] = ()
     page_name: str | None = None
+    windows: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
         closed_incidents=tuple({i.id: i for page in pages for i in page.closed_incidents}.values()),
         unknown_values=tuple(value for page in pages for value in page.unknown_values),
         page_name=next((page.page_name for page in pages if page.page_name), None),
+        windows=tuple(window for page in pages for window in page.windows),
     )
 
 

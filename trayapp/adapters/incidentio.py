@@ -30,7 +30,7 @@ from trayapp.adapters._common import (
     safe_url,
     strip_markup,
 )
-from trayapp.model import Component, Incident, ParsedPage, State, worst
+from trayapp.model import Component, Incident, ParsedPage, State, Window, worst
 
 STATUS = Vocabulary(
     "status",
@@ -76,6 +76,7 @@ class _Filed:
     upcoming: dict[str, Incident] = field(default_factory=dict)
     closed: set[str] = field(default_factory=set)
     past: dict[str, Incident] = field(default_factory=dict)
+    windows: list[Window] = field(default_factory=list)
 
     def has(self, item_id: str) -> bool:
         """Whether an item with this id was already filed."""
@@ -116,6 +117,7 @@ def parse_proxy(body: bytes, context: ParseContext) -> ParsedPage:
         closed_incidents=tuple(filed.past.values()),
         unknown_values=tuple(unknown),
         page_name=as_str(summary.get("name")) or None,
+        windows=tuple(filed.windows),
     )
 
 
@@ -215,6 +217,10 @@ def _file_proxy_maintenance(raw: Mapping[str, Any], filed: _Filed) -> None:
         return
     incident = _proxy_incident(raw, maintenance_id, status, State.MAINTENANCE, filed, maintenance=True)
     (filed.incidents if phase == "active" else filed.upcoming)[maintenance_id] = incident
+    if status not in (_MAINTENANCE_ACTIVE, _MAINTENANCE_PENDING):
+        # Decided by its window: decided again by the clock at every poll (also on a 304).
+        starts, ends = parse_time(raw.get("starts_at")), parse_time(raw.get("ends_at"))
+        filed.windows.append(Window(incident, starts, ends, upcoming_status=status))
 
 
 def _maintenance_phase(raw: Mapping[str, Any], status: str, now: datetime, unknown: list[str]) -> str:

@@ -9,6 +9,9 @@ Some formats also have a list of past incidents (`adapters.HISTORY`: Statuspage'
 `incidents.json`, incident.io's `feed.atom`). It is read along with the first successful read
 of a run, then at most once per `HISTORY_EVERY`, with conditional GET, and only for the
 incidents it says are over: its failure is logged once and changes nothing else.
+
+A document that answers 304 is not parsed again: its cached page is re-read at the poll's
+time (`core.windows.at_time`), so a maintenance window that starts or ends shows on time.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from trayapp.adapters._common import join_url
 from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.rollup import apply_filter
+from trayapp.core.windows import at_time
 from trayapp.model import NO_STATUS_FEED, Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError
 
@@ -203,7 +207,8 @@ class PageReader:
         except FetchError as error:
             return Failure(error.reason, error.retry_after, error.connection)
         if fetched.not_modified and cached is not None:
-            page = cached.page
+            # Unchanged, but its maintenance windows may have started or ended since it was parsed.
+            page = at_time(cached.page, context.now) if isinstance(cached.page, ParsedPage) else cached.page
         else:
             page = parse_document(parser, fetched.body, context)
             if fetched.etag or fetched.last_modified:
