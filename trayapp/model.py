@@ -87,6 +87,21 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A report whose phase follows the clock: upcoming before `starts`, open until `ends`, then over.
+
+    `incident` is the report as it reads while open; before its start it reads with the status
+    `upcoming_status`. Kept on the parsed page so that the phase can be decided again at any
+    time (`core.windows.at_time`) without reading the page again.
+    """
+
+    incident: Incident
+    starts: datetime | None = None
+    ends: datetime | None = None
+    upcoming_status: str = "scheduled"
+
+
+@dataclass(frozen=True)
 class ParsedPage:
     """What one adapter read from one document: the page's own story, unjudged.
 
@@ -97,6 +112,7 @@ class ParsedPage:
     vocabulary values the adapter did not know (each mapped to unknown), for logging.
     `updated_at` is when the page says it last changed, where its format tells (an older copy
     served by a cache is recognised by it).
+    `windows` are the reports among these whose phase the clock decides (see `Window`).
     """
 
     components: tuple[Component, ...] = ()
@@ -108,6 +124,7 @@ class ParsedPage:
     unknown_values: tuple[str, ...] = ()
     page_name: str | None = None
     updated_at: datetime | None = None
+    windows: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)

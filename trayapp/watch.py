@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from trayapp import paths
-from trayapp.catalog import ProviderSpec
+from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.config import ConfigError, load_config
 from trayapp.core.console import event_line
 from trayapp.core.diff import Event, StateChanged
@@ -24,6 +24,7 @@ from trayapp.core.history.limits import continuity_limit
 from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt
 from trayapp.core.safe_text import printable
+from trayapp.core.verdict import merge_verdict
 from trayapp.engine import Clock, Engine, utc_now
 from trayapp.i18n import _, set_language
 from trayapp.model import Failure, ParsedPage, Snapshot, State
@@ -34,6 +35,7 @@ from trayapp.shell.poller import Poller
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
 from trayapp.shell.reader import PageReader
 from trayapp.shell.store import StateStore
+from trayapp.shell.verdict_file import VerdictWriter, read_verdict, verdict_path
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,29 @@ def fetch_snapshot(config: Config) -> Snapshot:
         engine.handle(spec, result)
     for (spec, _url), attempt in zip(probes, attempts, strict=True):
         engine.handle_probe(spec, attempt)
-    return engine.snapshot()
+    return with_running_verdict(config, engine.snapshot(), utc_now())
+
+
+def with_running_verdict(config: Config, snapshot: Snapshot, now: datetime) -> Snapshot:
+    """`snapshot` with the probe verdict of a tray or `watch` running beside it, when it is fresh.
+
+    One probe confirms nothing; the running instance's verdict is formed over many.
+    """
+    specs = {spec.id: spec for spec in config.providers}
+
+    def interval_of(provider_id: str) -> float | None:
+        spec = specs.get(provider_id)
+        plan = probe_plan(config, spec) if spec is not None else None
+        return plan[1] if plan is not None else None
+
+    def says_operational(provider_id: str) -> bool:
+        view = snapshot.provider(provider_id)
+        spec = specs.get(provider_id)
+        no_feed = spec is not None and spec.kind == NO_FEED
+        return view is not None and (view.state is State.OPERATIONAL or no_feed)
+
+    shared = read_verdict(verdict_path(paths.state_file()))
+    return merge_verdict(snapshot, shared, now, interval_of, says_operational)
 
 
 class ConfigWatcher:
@@ -161,6 +185,10 @@ class Watch:
         )
         # Offline, probes pause and pages are rechecked often; back online, everything at once.
         self.engine.add_listener(lambda snapshot, _events: self.poller.set_offline(snapshot.offline))
+        # The probe verdict, for `trayapp status` run beside this instance.
+        self.engine.add_listener(
+            VerdictWriter(verdict_path(state_path), lambda: self.watcher.config.probes.interval, clock)
+        )
 
     def _on_result(self, spec: ProviderSpec, result: ParsedPage | Failure) -> None:
         self.engine.handle(spec, result, self.poller.detected)

@@ -163,6 +163,7 @@ def merge(pages: Sequence[ParsedPage]) -> ParsedPage:
         page_name=next((page.page_name for page in pages if page.page_name), None),
         # The oldest: a source is only as fresh as its stalest document.
         updated_at=min((page.updated_at for page in pages if page.updated_at), default=None),
+        windows=tuple(window for page in pages for window in page.windows),
     )
 
 

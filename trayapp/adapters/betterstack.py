@@ -20,7 +20,7 @@ from trayapp.adapters._common import (
     safe_url,
     strip_markup,
 )
-from trayapp.model import Component, Incident, ParsedPage, State, worst
+from trayapp.model import Component, Incident, ParsedPage, State, Window, worst
 
 STATE = Vocabulary(
     "betterstack state",
@@ -192,6 +192,16 @@ def _reports(
         yield phase, report_id, incident
 
 
+def _windows(doc: _Document, context: _ReportContext, now: datetime) -> Iterable[Window]:
+    """The reports not over at `now` whose phase the clock will change: each as it reads while open."""
+    for report_id, attrs, _ in doc.of_type("status_report"):
+        starts, ends = parse_time(attrs.get("starts_at")), parse_time(attrs.get("ends_at"))
+        if not report_id or _phase(attrs, now) == "closed":
+            continue
+        if ends is not None or (starts is not None and now < starts):
+            yield Window(_report(report_id, attrs, "open", context), starts, ends)
+
+
 def parse_index(body: bytes, context: ParseContext) -> ParsedPage:
     """Read a Better Stack `index.json`: resources, aggregate state and status reports."""
     doc = _load(body)
@@ -208,7 +218,8 @@ def parse_index(body: bytes, context: ParseContext) -> ParsedPage:
     incidents: list[Incident] = []
     upcoming: list[Incident] = []
     closed: set[str] = set()
-    for phase, report_id, incident in _reports(doc, report_context, _now(context)):
+    now = _now(context)
+    for phase, report_id, incident in _reports(doc, report_context, now):
         if incident is None:
             closed.add(report_id)
         elif phase == "upcoming":
@@ -224,4 +235,5 @@ def parse_index(body: bytes, context: ParseContext) -> ParsedPage:
         unknown_values=tuple(unknown),
         page_name=strip_markup(as_str(doc.attributes.get("company_name"))) or None,
         updated_at=parse_time(doc.attributes.get("updated_at")),
+        windows=tuple(_windows(doc, report_context, now)),
     )

@@ -30,7 +30,7 @@ from trayapp.adapters._common import (
     safe_url,
     strip_markup,
 )
-from trayapp.model import Component, Incident, ParsedPage, State, worst
+from trayapp.model import Component, Incident, ParsedPage, State, Window, worst
 
 STATUS = Vocabulary(
     "status",
@@ -70,6 +70,7 @@ class _Filed(Filed):
 
     names: Mapping[str, str] = field(kw_only=True)
     now: datetime = field(kw_only=True)
+    windows: list[Window] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,7 +98,8 @@ def parse_proxy(body: bytes, context: ParseContext) -> ParsedPage:
         _file_proxy_maintenance(raw, filed)
     if not leaves and not filed.incidents and not filed.upcoming and not as_dicts(summary.get("components")):
         raise ParseError("not a status page: no components or incidents")
-    return filed.page(components=components, indicator=None, page_name=as_str(summary.get("name")) or None)
+    page = filed.page(components=components, indicator=None, page_name=as_str(summary.get("name")) or None)
+    return replace(page, windows=tuple(filed.windows))
 
 
 def _proxy_summary(body: bytes) -> Mapping[str, Any]:
@@ -196,6 +198,10 @@ def _file_proxy_maintenance(raw: Mapping[str, Any], filed: _Filed) -> None:
         return
     incident = _proxy_incident(raw, maintenance_id, status, State.MAINTENANCE, filed, maintenance=True)
     (filed.incidents if phase == "active" else filed.upcoming)[maintenance_id] = incident
+    if status not in (_MAINTENANCE_ACTIVE, _MAINTENANCE_PENDING):
+        # Decided by its window: decided again by the clock at every poll (also on a 304).
+        starts, ends = parse_time(raw.get("starts_at")), parse_time(raw.get("ends_at"))
+        filed.windows.append(Window(incident, starts, ends, upcoming_status=status))
 
 
 def _maintenance_phase(raw: Mapping[str, Any], status: str, now: datetime, unknown: list[str]) -> str:

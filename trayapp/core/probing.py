@@ -10,6 +10,10 @@ few attempts went wrong, and stops failing only after two good answers in a row.
 failing probe while the page still says operational is a *suspected* problem: shown as
 what was observed, never called an outage.
 
+A failed answer is confirmed at once by a few extra probes at short spacing (a *burst*, at
+most `CONFIRM_BURST` per failing spell), so an edge that starts failing is suspected within
+about 1.5 intervals; a healthy edge is still asked once per interval.
+
 Pure: plain values in, plain values out.
 """
 
@@ -122,6 +126,47 @@ def observe_attempt(track: ProbeTrack, attempt: Attempt) -> ProbeTrack:
     elif failing_since is not None and _recovered(attempts):
         failing_since = None
     return replace(track, attempts=attempts, failing_since=failing_since)
+
+
+CONFIRM_BURST = 3
+"""Extra probes at most per failing spell, to confirm a failed answer sooner."""
+CONFIRM_SPACING_REMOTE = 5.0
+"""Seconds at least between the probes of a burst to a host that is not loopback."""
+CONFIRM_FRACTION = 0.1
+"""The spacing of a burst as a part of the interval (so that three fit well within half of it)."""
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A probe's pace: its track, and how many confirmations the current failing spell has used.
+
+    The spell ends (and the budget is whole again) when the track has recovered: `RECOVER_AFTER`
+    good answers in a row.
+    """
+
+    track: ProbeTrack = ProbeTrack()
+    confirmations: int = 0
+
+
+def confirm_spacing(interval: float, loopback: bool) -> float:
+    """Seconds between the probes of a burst: a tenth of the interval, at least 5 s for a remote host."""
+    return max(0.0 if loopback else CONFIRM_SPACING_REMOTE, interval * CONFIRM_FRACTION)
+
+
+def next_probe(
+    cadence: Cadence, attempt: Attempt, interval: float, loopback: bool
+) -> tuple[Cadence, float, bool]:
+    """The pace after `attempt`: the new cadence, the seconds until the next probe, and whether that
+    probe is a confirmation (sent at short spacing, without jitter).
+
+    A failed (or slow) answer while the probe is not failing yet asks again soon, while the spell's
+    budget lasts; everything else waits a whole interval.
+    """
+    track = observe_attempt(cadence.track, attempt)
+    used = 0 if _recovered(track.attempts) else cadence.confirmations
+    if attempt.outcome is not Outcome.UP and not track.failing and used < CONFIRM_BURST:
+        return Cadence(track, used + 1), confirm_spacing(interval, loopback), True
+    return Cadence(track, used), interval, False
 
 
 def _trouble_started(attempts: tuple[Attempt, ...]) -> datetime | None:

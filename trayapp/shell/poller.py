@@ -3,6 +3,10 @@
 Every provider is fetched on its own schedule, all concurrently. After a success the next
 poll is one interval away (with ±10 % jitter); after a failure the wait doubles from the
 interval up to 10 × the interval (at most 10 minutes), and a Retry-After is honoured.
+
+Probes keep their own pace (`core.probing.next_probe`): once per interval, with a short burst
+of confirmations after a failed answer. A page whose page or probe starts saying trouble is
+read at half its interval for a while (`core.pace`), never below the floor for its host.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trayapp.catalog import ProviderSpec
 from trayapp.core.healing import Moved
-from trayapp.core.probing import Attempt
+from trayapp.core.pace import HURRY_FOR, Pace, page_in_trouble, page_interval, with_trouble
+from trayapp.core.probing import Attempt, Cadence, next_probe
+from trayapp.core.urls import is_loopback
 from trayapp.model import Failure, ParsedPage
+from trayapp.settings import MIN_LOOPBACK_INTERVAL, MIN_REMOTE_INTERVAL, page_is_loopback
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.prober import find_key, probe_edge, probe_headers
 from trayapp.shell.reader import PageReader
@@ -61,6 +68,8 @@ class _Schedule:
     due: float
     failures: int = 0
     in_flight: bool = False
+    started: float | None = None  # when the latest poll was sent (monotonic)
+    pace: Pace = field(default_factory=Pace)
 
 
 @dataclass
@@ -71,6 +80,7 @@ class _ProbeSchedule:
     due: float
     headers: dict[str, str] | None = None  # looked up once, in the poller's thread
     in_flight: bool = False
+    cadence: Cadence = field(default_factory=Cadence)
 
 
 class Poller:
@@ -90,7 +100,9 @@ class Poller:
         probe_plan: ProbePlan = no_probes,
         on_probe: ProbeHandler | None = None,
         offline_recheck: float = OFFLINE_RECHECK,
+        hurry_for: float = HURRY_FOR,
     ) -> None:
+        self._hurry_for = hurry_for
         self._probe_plan = probe_plan
         self._on_probe = on_probe
         self._offline_recheck = offline_recheck
@@ -215,6 +227,7 @@ class Poller:
                     due = [s for s in self._schedules.values() if s.due <= now and not s.in_flight]
                     for schedule in due:
                         schedule.in_flight = True
+                        schedule.started = now
                     probes = [] if self._offline else self._due_probes(now)
                 for schedule in due:
                     task = asyncio.create_task(self._poll(schedule))
@@ -269,10 +282,39 @@ class Poller:
                 log.exception("%s: error while handling a probe", probe.spec.name)
         with self._lock:
             delay = probe.interval * (1 + random.uniform(-self._jitter, self._jitter))
+            if attempt is not None:
+                probe.cadence, delay, confirming = next_probe(
+                    probe.cadence, attempt, probe.interval, is_loopback(probe.url)
+                )
+                if not confirming:
+                    delay *= 1 + random.uniform(-self._jitter, self._jitter)
+                self._probe_signal(probe.spec.id, probe.cadence.track.failing)
             probe.due = time.monotonic() + delay
             probe.in_flight = False
         if self._wake is not None:
             self._wake.set()
+
+    def _probe_signal(self, provider_id: str, failing: bool) -> None:
+        """Tell the provider's page pace what the probe says (called with the lock held).
+
+        When a hurry begins, the next read is brought forward to one hurried interval after the
+        latest one, so that the page is asked soon but never more often than the hurried pace.
+        """
+        schedule = self._schedules.get(provider_id)
+        if schedule is None:
+            return
+        now = time.monotonic()
+        before = schedule.pace
+        schedule.pace = with_trouble(before, now, probe=failing, hurry_for=self._hurry_for)
+        began = schedule.pace.hurry_until != before.hurry_until
+        if began and not schedule.in_flight and not schedule.failures:
+            last = schedule.started if schedule.started is not None else now
+            schedule.due = min(schedule.due, last + self._page_interval(schedule, now))
+
+    def _page_interval(self, schedule: _Schedule, now: float) -> float:
+        """The seconds between regular reads of a page at `now` (shorter while it hurries)."""
+        floor = MIN_LOOPBACK_INTERVAL if page_is_loopback(schedule.spec) else MIN_REMOTE_INTERVAL
+        return page_interval(schedule.pace, schedule.interval, floor, now)
 
     async def _poll(self, schedule: _Schedule) -> None:
         assert self.reader is not None
@@ -290,12 +332,17 @@ class Poller:
             log.exception("%s: error while handling a poll result", schedule.spec.name)
         with self._lock:
             retry_after = None
+            now = time.monotonic()
             if isinstance(result, Failure):
                 schedule.failures += 1
                 retry_after = result.retry_after
+                delay = backoff_delay(schedule.interval, schedule.failures)
             else:
                 schedule.failures = 0
-            delay = backoff_delay(schedule.interval, schedule.failures)
+                schedule.pace = with_trouble(
+                    schedule.pace, now, page=page_in_trouble(result), hurry_for=self._hurry_for
+                )
+                delay = self._page_interval(schedule, now)
             delay *= 1 + random.uniform(-self._jitter, self._jitter)
             if self._offline:
                 # Offline, the tries never reach a server: try often, to notice the network is back.

@@ -13,6 +13,8 @@ incidents it says are over: its failure is logged once and changes nothing else.
 
 A 200 whose body is byte for byte the last one (many pages send no validators) is taken
 like a 304: the last parsed page, not parsed again.
+A document that answers 304 is not parsed again: its cached page is re-read at the poll's
+time (`core.windows.at_time`), so a maintenance window that starts or ends shows on time.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from trayapp.adapters._common import join_url
 from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.rollup import apply_filter
+from trayapp.core.windows import at_time
 from trayapp.model import NO_STATUS_FEED, Failure, ParsedPage
 from trayapp.shell.fetch import Fetcher, FetchError
 from trayapp.shell.healing import Healer
@@ -253,7 +256,8 @@ class PageReader:
             return Failure(error.reason, error.retry_after, error.connection)
         digest = b"" if fetched.not_modified else _digest(fetched.body)
         if cached is not None and (fetched.not_modified or digest == cached.digest):
-            page = cached.page
+            # Unchanged, but its maintenance windows may have started or ended since it was parsed.
+            page = at_time(cached.page, context.now) if isinstance(cached.page, ParsedPage) else cached.page
             if not fetched.not_modified:
                 cached.etag, cached.last_modified = fetched.etag, fetched.last_modified
         else:
