@@ -114,7 +114,7 @@ def test_report_lines_in_italian(server: StatusServer) -> None:
     results = run_check([spec("openrouter", server.url, "instatus"), spec("mistral", server.url, NO_FEED)])
     set_language("it")
     lines = report_lines(results)
-    assert lines[0].split() == ["ID", "VERIFICA", "FORMATO", "INDIRIZZO"]
+    assert lines[0].split() == ["ID", "CONTROLLO", "FORMATO", "INDIRIZZO"]
     assert lines[1].split()[:4] == ["openrouter", "passato", "a", "datadog"]
     assert "nessun feed di stato" in lines[2]
     assert lines[-1] == "Servizi che rispondono come dice il catalogo: 1 su 2."
