@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a script: the tests' recording notifier is needed
+    sys.path.insert(0, str(REPO_ROOT))
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "statuspage" / "summary_all_operational.json"
 
 
@@ -61,12 +63,12 @@ class SameAnswer:
 
 def run(polls: int, profile: int) -> dict[str, float]:
     """Poll one page `polls` times after a warm-up; the figures."""
+    from tests.support.notifiers import RecordingNotifier
     from trayapp.catalog import ProviderSpec
     from trayapp.core.menu import UiState, build_menu, tooltip
     from trayapp.engine import Engine
     from trayapp.settings import NotificationSettings
     from trayapp.shell.history.recorder import HistoryRecorder
-    from trayapp.shell.notify import RecordingNotifier
     from trayapp.shell.reader import PageReader
     from trayapp.shell.store import StateStore
 
