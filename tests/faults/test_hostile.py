@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,6 +150,25 @@ def test_a_custom_provider_named_like_a_built_in_one_never_gets_its_key() -> Non
     assert find_key(lookalike, environ, lambda _: None) is None
     assert probe_headers(lookalike, "own") == {"Authorization": "Bearer own"}
     assert find_key(CATALOG["openai"], environ, lambda _: None) == "sk-real"
+
+
+def test_a_custom_provider_reads_its_own_keyring_entry_never_a_built_in_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ring = {("trayapp", "openai"): "sk-real", ("trayapp", "custom:openai"): "own"}
+    asked: list[tuple[str, str]] = []
+
+    def get_password(service: str, user: str) -> str | None:
+        asked.append((service, user))
+        return ring.get((service, user))
+
+    monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=get_password))
+    custom = ProviderSpec(id="openai", name="OpenAI", page="https://status.example.test", kind="statuspage")
+    assert find_key(custom, {}) == "own"
+    assert find_key(CATALOG["openai"], {}) == "sk-real"
+    assert asked == [("trayapp", "custom:openai"), ("trayapp", "openai")]
+    del ring[("trayapp", "custom:openai")]
+    assert find_key(custom, {}) is None, "the built-in entry is not a fallback"
 
 
 def _dated(document: bytes, updated_at: str | None) -> bytes:
