@@ -38,6 +38,7 @@ AP = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspa
 CALM = page(("API", State.OPERATIONAL))
 MAJOR_X = page(incidents=(incident("x", State.MAJOR),))
 PARTIAL_Y = page(incidents=(incident("y", State.PARTIAL),))
+PARTIAL_X = page(incidents=(incident("x", State.PARTIAL),))
 TIMEOUT = Failure("timeout")
 REFUSED = Failure("connection refused", connection=True)
 X_CLOSED = page(("API", State.OPERATIONAL), closed=frozenset({"x"}))
@@ -480,6 +481,17 @@ def test_a_restart_before_the_summary_keeps_what_it_held() -> None:
     assert outcome is not None
     assert [(n.kind, n.incident_id) for n in outcome.notices] == [("summary", "x")]
     assert saved_state(outcome.state).held == frozenset()
+
+
+def test_a_held_incident_that_changes_is_told_by_the_summary_not_alone() -> None:
+    state = run((A, B), ((A, MAJOR_X),))
+    changed = step(state, A, PARTIAL_X, at(5))
+    assert changed is not None
+    assert changed.notices == [], "held for the summary: no start of its own"
+    released = step(changed.state, B, CALM, at(6))
+    assert released is not None
+    (summary,) = released.notices
+    assert (summary.kind, summary.incident_id, summary.impact) == ("summary", "x", State.PARTIAL)
 
 
 def test_a_provider_no_longer_watched_is_not_awaited_for_the_summary() -> None:

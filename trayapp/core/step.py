@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.codec import SavedState
-from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
+from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, diff
 from trayapp.core.first_sight import still_open
 from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.notices import Notice, plan_notices, suspected_notice
@@ -243,6 +243,12 @@ def hold_first_sight(
     others = [e for e in events if not (isinstance(e, IncidentStarted) and e.at_first_sight)]
     if not awaiting and held:
         return held + others, FirstSight(awaiting)
+    # A held incident that changes is the summary's to tell, as it is then: an update now
+    # (which announces an incident that grows past the minimum severity) would tell it alone.
+    keys = {(e.provider_id, e.incident.id) for e in held if isinstance(e, IncidentStarted)}
+    others = [
+        e for e in others if not (isinstance(e, IncidentUpdated) and (e.provider_id, e.incident.id) in keys)
+    ]
     return others, FirstSight(awaiting, tuple(held))
 
 
