@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -27,6 +27,7 @@ from trayapp.core.step import (
     EngineState,
     is_steady,
     probe_step,
+    saved_state,
     start_state,
     steady_step,
     step,
@@ -34,7 +35,6 @@ from trayapp.core.step import (
     with_settings,
     with_specs,
 )
-from trayapp.core.tracker import Track
 from trayapp.model import Failure, ParsedPage, Snapshot
 from trayapp.settings import NotificationSettings
 
@@ -86,11 +86,11 @@ class _StateWriter:
         self._crashed = False
         self.unsaved = False  # the last save failed: try again at the next poll
 
-    def save(self, tracks: Mapping[str, Track], notified: frozenset[str], force: bool = False) -> None:
-        """Write the state file if it is news, or stale, or `force`d."""
+    def save(self, saved: SavedState, force: bool = False) -> None:
+        """Write the state file if it is news, or stale, or `force`d (with the detected formats)."""
         if self._store is None:
             return
-        state = SavedState(dict(tracks), notified, self.detected)
+        state = replace(saved, tracks=dict(saved.tracks), detected=self.detected)
         essence = _without_poll_times(state)
         now = time.monotonic()
         stale = now - self._at >= TIMES_SAVE_SECONDS
@@ -107,10 +107,10 @@ class _StateWriter:
             if not self.unsaved:
                 self._essence, self._at = essence, now
 
-    def save_if_stale(self, tracks: Mapping[str, Track], notified: frozenset[str]) -> None:
+    def save_if_stale(self, saved: SavedState) -> None:
         """After a poll that changed nothing but the poll times: write when they are due, or to retry."""
         if self.unsaved or (self._store is not None and time.monotonic() - self._at >= TIMES_SAVE_SECONDS):
-            self.save(tracks, notified, force=True)
+            self.save(saved, force=True)
 
 
 class Engine:
@@ -203,7 +203,7 @@ class Engine:
                 log.info("online again")
             if detected is not None:
                 self._writer.detected = dict(detected)
-            self._writer.save(self._state.tracks, self._state.notified)
+            self._writer.save(saved_state(self._state))
             if self._history is not None:
                 self._history.record(record)  # only queued: keeps the per-provider order
         for notice in notices:
@@ -230,7 +230,7 @@ class Engine:
                 return False
             self._state = steady_step(self._state, spec.id, now)
             snapshot = self._state.snapshot
-            self._writer.save_if_stale(self._state.tracks, self._state.notified)
+            self._writer.save_if_stale(saved_state(self._state))
             if self._history is not None:
                 self._history.record(replace(last[1], at=now))
         self._tell(snapshot, [])
@@ -271,4 +271,4 @@ class Engine:
     def flush(self) -> None:
         """Save the state now (at shutdown)."""
         with self._lock:
-            self._writer.save(self._state.tracks, self._state.notified, force=True)
+            self._writer.save(saved_state(self._state), force=True)

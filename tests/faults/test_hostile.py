@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,6 +152,25 @@ def test_a_custom_provider_named_like_a_built_in_one_never_gets_its_key() -> Non
     assert find_key(CATALOG["openai"], environ, lambda _: None) == "sk-real"
 
 
+def test_a_custom_provider_reads_its_own_keyring_entry_never_a_built_in_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ring = {("trayapp", "openai"): "sk-real", ("trayapp", "custom:openai"): "own"}
+    asked: list[tuple[str, str]] = []
+
+    def get_password(service: str, user: str) -> str | None:
+        asked.append((service, user))
+        return ring.get((service, user))
+
+    monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=get_password))
+    custom = ProviderSpec(id="openai", name="OpenAI", page="https://status.example.test", kind="statuspage")
+    assert find_key(custom, {}) == "own"
+    assert find_key(CATALOG["openai"], {}) == "sk-real"
+    assert asked == [("trayapp", "custom:openai"), ("trayapp", "openai")]
+    del ring[("trayapp", "custom:openai")]
+    assert find_key(custom, {}) is None, "the built-in entry is not a fallback"
+
+
 def _dated(document: bytes, updated_at: str | None) -> bytes:
     """`document` with the page's own update time (or none)."""
     data = json.loads(document)
@@ -213,6 +233,44 @@ def test_the_start_up_summary_leaves_out_what_ended_while_a_slow_provider_answer
     server.set(SUMMARY, summary(incident("inc-2", name="Slow API", status="resolved")))
     rig.poll(acme)
     assert [n.kind for n in rig.notifier.sent][1:] == ["resolve"], "what was announced gets its resolve"
+
+
+def test_a_restart_before_the_start_up_summary_loses_no_incident(tmp_path: Path) -> None:
+    acme = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")
+    slow = ProviderSpec(id="slow", name="Slow", page="https://status.slow.example", kind="statuspage")
+    path = tmp_path / "state.json"
+    errors = Incident("inc-1", "Elevated errors", State.MAJOR, "investigating")
+    calm = ParsedPage(components=(Component("API", State.OPERATIONAL),))
+    notifier = RecordingNotifier()
+    first = Engine([acme, slow], NotificationSettings(), notifier, StateStore(path))
+    first.handle(acme, ParsedPage(incidents=(errors,)))  # held: Slow has not answered yet
+    first.flush()
+    assert notifier.sent == []
+    second = Engine([acme, slow], NotificationSettings(), notifier, StateStore(path))
+    second.handle(acme, ParsedPage(incidents=(errors,)))
+    assert notifier.sent == [], "still waiting for Slow's first answer"
+    second.handle(slow, calm)
+    (summary_sent,) = notifier.sent
+    assert (summary_sent.kind, summary_sent.incident_id) == ("summary", "inc-1"), "the summary it was owed"
+    second.handle(acme, ParsedPage(closed_incident_ids=frozenset({"inc-1"})))
+    assert [(n.kind, n.incident_id) for n in notifier.sent[1:]] == [("resolve", "inc-1")]
+
+
+def test_a_restart_before_the_summary_does_not_announce_what_ended_meanwhile(tmp_path: Path) -> None:
+    acme = ProviderSpec(id="acme", name="Acme", page="https://status.acme.example", kind="statuspage")
+    slow = ProviderSpec(id="slow", name="Slow", page="https://status.slow.example", kind="statuspage")
+    path = tmp_path / "state.json"
+    errors = Incident("inc-1", "Elevated errors", State.MAJOR, "investigating")
+    notifier = RecordingNotifier()
+    first = Engine([acme, slow], NotificationSettings(), notifier, StateStore(path))
+    first.handle(acme, ParsedPage(incidents=(errors,)))
+    first.flush()
+    second = Engine([acme, slow], NotificationSettings(), notifier, StateStore(path))
+    second.handle(acme, ParsedPage(closed_incident_ids=frozenset({"inc-1"})))
+    second.handle(slow, ParsedPage())
+    assert notifier.sent == [], "over before the summary went out: nothing to announce or resolve"
+    second.flush()
+    assert json.loads(path.read_text(encoding="utf-8"))["held"] == []
 
 
 def test_watch_prints_a_provider_once_per_change_and_not_before_its_first_answer() -> None:

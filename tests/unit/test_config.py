@@ -265,6 +265,23 @@ BAD: list[tuple[str, int | None, str]] = [
     ("[history]\nkeep = 30\n", 2, "unknown key 'keep' in [history]"),
     ("history = 30\n", 1, "history must be a table ([history]), not 30"),
     ("days = 30\n", 1, "unknown key 'days' at the top level; did you mean to put it under [history]?"),
+    # control characters in names and words that reach the menu, notifications and terminals
+    (
+        '[[providers]]\nname = "Acme\\u001b]0;x\\u0007"\nurl = "https://status.acme.example"\n',
+        2,
+        "name in [[providers]] must not contain control characters (found \\x1b)",
+    ),
+    (
+        '[[providers]]\nname = "Acme\\nForged"\nurl = "https://status.acme.example"\n',
+        2,
+        "(found \\x0a)",
+    ),
+    ('[[providers]]\nid = "openai"\nname = "Open\\u202eAI"\n', 3, "(found \\u202e)"),
+    (
+        '[[providers]]\nid = "openai"\ncomponents = ["API", "Chat\\u0085"]\n',
+        3,
+        "components in [[providers]] must not contain control characters (found \\x85)",
+    ),
 ]
 
 # Texts with more than one problem: every problem is reported, ordered by line.
@@ -279,6 +296,14 @@ min_severity = "worst"
 name = "Acme"
 url = "http://acme.example"
 """
+
+
+def test_a_config_problem_shows_control_characters_never_obeys_them() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config('language = "\\u001b[2J"\n', "/tmp/con\x1bfig.toml")
+    assert "\x1b" not in str(caught.value)
+    assert "\\x1b[2J" in str(caught.value)
+    assert str(caught.value).startswith("/tmp/con\\x1bfig.toml:1: ")
 
 
 @pytest.mark.parametrize(("text", "line", "fragment"), BAD)

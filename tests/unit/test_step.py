@@ -20,6 +20,7 @@ from trayapp.core.step import (
     FirstSight,
     hold_first_sight,
     probe_step,
+    saved_state,
     start_state,
     step,
     suspected_notices,
@@ -37,6 +38,7 @@ AP = ProviderSpec(id="a", name="Alpha", page="https://a.example", kind="statuspa
 CALM = page(("API", State.OPERATIONAL))
 MAJOR_X = page(incidents=(incident("x", State.MAJOR),))
 PARTIAL_Y = page(incidents=(incident("y", State.PARTIAL),))
+PARTIAL_X = page(incidents=(incident("x", State.PARTIAL),))
 TIMEOUT = Failure("timeout")
 REFUSED = Failure("connection refused", connection=True)
 X_CLOSED = page(("API", State.OPERATIONAL), closed=frozenset({"x"}))
@@ -71,7 +73,7 @@ def run(specs: Sequence[ProviderSpec], given: Sequence[Given], notify: bool = Fa
     state = fresh(specs, notify)
     for minute, item in enumerate(given):
         if item == RESTART:
-            state = fresh(specs, notify, SavedState(state.tracks, state.notified))
+            state = fresh(specs, notify, saved_state(state))
             continue
         assert not isinstance(item, str)
         spec, result = item
@@ -468,6 +470,36 @@ def test_the_state_saved_last_time_is_where_a_new_run_starts() -> None:
     assert state.first_sight.awaiting == frozenset({"b"}), "only Beta has never answered"
     assert [v.state for v in state.snapshot.providers] == [State.MAJOR, State.UNKNOWN]
     assert state.snapshot.checked_at is None
+
+
+def test_a_restart_before_the_summary_keeps_what_it_held() -> None:
+    state = run((A, B), ((A, MAJOR_X), RESTART))
+    assert saved_state(state).held == frozenset({("a", "x")})
+    assert [e.incident.id for e in state.first_sight.held if isinstance(e, IncidentStarted)] == ["x"]
+    assert state.first_sight.awaiting == frozenset({"b"})
+    outcome = step(state, B, CALM, at(5))
+    assert outcome is not None
+    assert [(n.kind, n.incident_id) for n in outcome.notices] == [("summary", "x")]
+    assert saved_state(outcome.state).held == frozenset()
+
+
+def test_a_held_incident_that_changes_is_told_by_the_summary_not_alone() -> None:
+    state = run((A, B), ((A, MAJOR_X),))
+    changed = step(state, A, PARTIAL_X, at(5))
+    assert changed is not None
+    assert changed.notices == [], "held for the summary: no start of its own"
+    released = step(changed.state, B, CALM, at(6))
+    assert released is not None
+    (summary,) = released.notices
+    assert (summary.kind, summary.incident_id, summary.impact) == ("summary", "x", State.PARTIAL)
+
+
+def test_a_provider_no_longer_watched_is_not_awaited_for_the_summary() -> None:
+    state = with_specs(run((A, B), ((A, MAJOR_X),)), [A])
+    assert state.first_sight.awaiting == frozenset()
+    outcome = step(state, A, MAJOR_X, at(5))
+    assert outcome is not None
+    assert [(n.kind, n.incident_id) for n in outcome.notices] == [("summary", "x")]
 
 
 def started(provider_id: str, incident_id: str, first: bool) -> IncidentStarted:

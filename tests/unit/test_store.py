@@ -22,12 +22,37 @@ def sample() -> SavedState:
     track = observe_page(track, page(("API", State.PARTIAL), incidents=(incident(),)), at(0))
     track = observe_page(track, page(("API", State.OPERATIONAL)), at(1))
     track = observe_failure(track, "timeout", at(2))
-    return SavedState({"openai": track}, frozenset({"openai/inc1"}), {"custom": "statuspage"})
+    held = frozenset({("openai", "inc1")})
+    return SavedState({"openai": track}, frozenset({"openai/inc1"}), {"custom": "statuspage"}, held)
 
 
 def test_round_trip_keeps_everything() -> None:
     saved = sample()
     assert decode_state(json.loads(json.dumps(encode_state(saved)))) == saved
+
+
+def test_a_file_without_held_incidents_reads_as_holding_none() -> None:
+    data = encode_state(sample())
+    del data["held"]
+    assert decode_state(data).held == frozenset()
+
+
+def test_text_from_a_tampered_file_is_cleaned_as_page_text_is() -> None:
+    data = encode_state(sample())
+    view = data["providers"]["openai"]["view"]
+    view["name"] = "Open\x1b]0;pwned\x07AI\u202e"
+    view["incidents"] = [
+        {"id": "i\n1", "name": "Errors\x1b[2J\nForged line", "impact": "major", "latest_update": "a\rb\x9b"}
+    ]
+    view["components"][0]["name"] = "API\u2066\ud800"
+    data["notified"] = ["openai/i\x1b1"]
+    saved = decode_state(json.loads(json.dumps(data)))
+    shown = saved.tracks["openai"].view
+    assert shown.name == "Open]0;pwnedAI"
+    assert shown.components[0].name == "API\ufffd"
+    (opened,) = shown.incidents
+    assert (opened.id, opened.name, opened.latest_update) == ("i 1", "Errors[2J Forged line", "a\nb")
+    assert saved.notified == frozenset({"openai/i1"})
 
 
 def test_save_then_load(tmp_path: Path) -> None:
@@ -48,8 +73,9 @@ def test_save_then_load(tmp_path: Path) -> None:
         b"[]",
         b'{"version": 0, "providers": {}}',
         b'{"version": 1, "providers": {"x": 3}}',
+        b'{"version": 1, "providers": {}, "held": [["openai"]]}',
     ],
-    ids=["empty", "truncated", "not utf-8", "not an object", "older version", "wrong shape"],
+    ids=["empty", "truncated", "not utf-8", "not an object", "older version", "wrong shape", "bad held"],
 )
 def test_corrupt_file_is_moved_aside_with_a_warning(
     tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture

@@ -24,6 +24,7 @@ from trayapp.config.messages import (
 )
 from trayapp.core import urls
 from trayapp.core.history.limits import MAX_RETENTION_DAYS, RETENTION_DAYS
+from trayapp.core.safe_text import first_control
 from trayapp.i18n import _
 from trayapp.model import State
 from trayapp.settings import (
@@ -170,6 +171,8 @@ class _Checker:
         """An array of strings (None when it is something else)."""
         value = table.get(key, [])
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            if any(self.controls(item, path, key) for item in value):
+                return None
             return list(value)
         message = _('{key} must be an array of strings, like ["a", "b"]').format(key=label(path, key))
         self.problem((*path, key), message)
@@ -270,10 +273,24 @@ class _Checker:
             return None
         value = table[key]
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return None if self.controls(value, path, key) else value.strip()
         message = _("{key} must be a non-empty string, not {value}")
         self.problem((*path, key), message.format(key=label(path, key), value=show(value)))
         return None
+
+    def controls(self, value: str, path: KeyPath, key: str) -> bool:
+        """Whether `value` holds a control character (a problem then).
+
+        Names and words from the config reach the menu, notifications and terminals: an escape
+        sequence, a line break or a bidi override there would be obeyed or forge a line.
+        """
+        found = first_control(value)
+        if found is None:
+            return False
+        # Translators: {key} is "name in [[providers]]", {char} a character shown as \x1b or \u202e.
+        message = _("{key} must not contain control characters (found {char})")
+        self.problem((*path, key), message.format(key=label(path, key), char=found))
+        return True
 
     def url(self, table: Mapping[str, object], path: KeyPath, key: str, required: bool) -> str | None:
         """An http(s) URL (http only on loopback); None when absent or wrong."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trayapp.config.locate import KeyPath
+from trayapp.core.safe_text import printable
 from trayapp.i18n import _
 
 
@@ -32,9 +33,11 @@ class ConfigError(Exception):
 
 
 def _format_problem(path: str, problem: ConfigProblem) -> str:
+    # A message may quote what the file says: its controls are shown, never obeyed.
+    message = printable(problem.message)
     if problem.line is None:
-        return f"{path}: {problem.message}"
-    return f"{path}:{problem.line}: {problem.message}"
+        return f"{printable(path)}: {message}"
+    return f"{printable(path)}:{problem.line}: {message}"
 
 
 def show(value: object) -> str:

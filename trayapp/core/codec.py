@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from trayapp.core.safe_text import clean_text
 from trayapp.core.text import as_utc, iso_utc
 from trayapp.core.tracker import Pending, Track
 from trayapp.model import Component, Incident, ProviderView, State
@@ -20,11 +21,16 @@ class StateFormatError(ValueError):
 
 @dataclass(frozen=True)
 class SavedState:
-    """What survives a restart: each provider's track, what was notified, detected formats."""
+    """What survives a restart: each provider's track, what was notified, detected formats.
+
+    `held`: the incidents seen open at first sight whose start-up summary has not gone out
+    yet, as (provider id, incident id); a restart before the summary still owes it.
+    """
 
     tracks: Mapping[str, Track] = field(default_factory=dict)
     notified: frozenset[str] = frozenset()
     detected: Mapping[str, str] = field(default_factory=dict)
+    held: frozenset[tuple[str, str]] = frozenset()
 
 
 class StateKeeper(Protocol):
@@ -49,10 +55,23 @@ def _time(value: Any) -> datetime | None:
         raise StateFormatError(f"bad timestamp {value[:40]!r}") from None
 
 
+def _line(value: Any) -> str:
+    """A name, id or word from the file, on one line and with no control character.
+
+    The file is read as text from outside: a tampered one must not reach the menu, a
+    notification or a terminal with escape sequences or bidi overrides, as no page can.
+    """
+    return clean_text(str(value), one_line=True)
+
+
+def _optional_line(value: Any) -> str | None:
+    return _line(value) if isinstance(value, str) else None
+
+
 def _group(value: Any) -> str | None:
     if value is not None and not isinstance(value, str):
         raise StateFormatError("bad group")
-    return value
+    return _optional_line(value)
 
 
 def _count(value: Any) -> int:
@@ -85,16 +104,16 @@ def _incident_out(incident: Incident) -> dict[str, Any]:
 
 def _incident_in(data: Mapping[str, Any]) -> Incident:
     return Incident(
-        id=str(data["id"]),
-        name=str(data["name"]),
+        id=_line(data["id"]),
+        name=_line(data["name"]),
         impact=_state(data["impact"]),
-        status=str(data.get("status", "")),
-        url=data.get("url") if isinstance(data.get("url"), str) else None,
+        status=_line(data.get("status", "")),
+        url=_optional_line(data.get("url")),
         started_at=_time(data.get("started_at")),
         updated_at=_time(data.get("updated_at")),
-        latest_update=str(data.get("latest_update", "")),
+        latest_update=clean_text(str(data.get("latest_update", ""))),
         is_maintenance=bool(data.get("is_maintenance", False)),
-        components=tuple(str(name) for name in data.get("components", [])),
+        components=tuple(_line(name) for name in data.get("components", [])),
     )
 
 
@@ -118,18 +137,18 @@ def _view_out(view: ProviderView) -> dict[str, Any]:
 
 def _view_in(data: Mapping[str, Any]) -> ProviderView:
     return ProviderView(
-        id=str(data["id"]),
-        name=str(data["name"]),
-        page=str(data["page"]),
+        id=_line(data["id"]),
+        name=_line(data["name"]),
+        page=_line(data["page"]),
         state=_state(data["state"]),
         components=tuple(
-            Component(str(c["name"]), _state(c["state"]), str(c.get("id", "")), _group(c.get("group")))
+            Component(_line(c["name"]), _state(c["state"]), _line(c.get("id", "")), _group(c.get("group")))
             for c in data.get("components", [])
         ),
         incidents=tuple(_incident_in(i) for i in data.get("incidents", [])),
         upcoming=tuple(_incident_in(i) for i in data.get("upcoming", [])),
         indicator=_state(data["indicator"]) if data.get("indicator") is not None else None,
-        error=data.get("error") if isinstance(data.get("error"), str) else None,
+        error=_optional_line(data.get("error")),
         checked_at=_time(data.get("checked_at")),
         last_success_at=_time(data.get("last_success_at")),
     )
@@ -153,6 +172,7 @@ def encode_state(saved: SavedState) -> dict[str, Any]:
         },
         "notified": sorted(saved.notified),
         "detected": dict(saved.detected),
+        "held": [list(pair) for pair in sorted(saved.held)],
     }
 
 
@@ -160,12 +180,19 @@ def _track_in(data: Mapping[str, Any]) -> Track:
     return Track(
         view=_view_in(data["view"]),
         pending={str(k): Pending(_state(v[0]), _count(v[1])) for k, v in data.get("pending", {}).items()},
-        absent={str(k): _count(v) for k, v in data.get("absent", {}).items()},
+        absent={_line(k): _count(v) for k, v in data.get("absent", {}).items()},
         failures=_count(data.get("failures", 0)),
-        last_error=data.get("last_error") if isinstance(data.get("last_error"), str) else None,
+        last_error=_optional_line(data.get("last_error")),
         page_updated_at=_time(data.get("page_updated_at")),
-        ended={str(key): _time(when) for key, when in data.get("ended", [])},
+        ended={_line(key): _time(when) for key, when in data.get("ended", [])},
     )
+
+
+def _held_in(value: Any) -> tuple[str, str]:
+    """One held incident: [provider id, incident id]."""
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
+        raise StateFormatError("bad held incident")
+    return _line(value[0]), _line(value[1])
 
 
 def decode_state(data: Any) -> SavedState:
@@ -176,9 +203,10 @@ def decode_state(data: Any) -> SavedState:
     if version != STATE_VERSION:
         raise StateFormatError(f"unsupported state version {version!r}")
     try:
-        tracks = {str(pid): _track_in(track) for pid, track in data.get("providers", {}).items()}
-        notified = frozenset(str(key) for key in data.get("notified", []))
-        detected = {str(k): str(v) for k, v in data.get("detected", {}).items()}
+        tracks = {_line(pid): _track_in(track) for pid, track in data.get("providers", {}).items()}
+        notified = frozenset(_line(key) for key in data.get("notified", []))
+        detected = {_line(k): _line(v) for k, v in data.get("detected", {}).items()}
+        held = frozenset(_held_in(pair) for pair in data.get("held", []))
     except (
         KeyError,
         TypeError,
@@ -189,4 +217,4 @@ def decode_state(data: Any) -> SavedState:
         RecursionError,
     ) as error:
         raise StateFormatError(f"malformed state: {type(error).__name__}: {error}") from None
-    return SavedState(tracks, notified, detected)
+    return SavedState(tracks, notified, detected, held)

@@ -58,6 +58,15 @@ def printable(text: str) -> str:
     return _ANY_CONTROL.sub(_escape, text)
 
 
+def first_control(text: str) -> str | None:
+    """The first control, line break, bidi control or lone surrogate in `text`, shown as an escape.
+
+    None when there is none: the text can be shown as it is, on one line.
+    """
+    found = _ANY_CONTROL.search(text) or _SURROGATE.search(text)
+    return _escape(found) if found else None
+
+
 def _line(text: str) -> str:
     return clean_text(text, one_line=True)
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.codec import SavedState
-from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, diff
+from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, diff
 from trayapp.core.first_sight import still_open
 from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
 from trayapp.core.notices import Notice, plan_notices, suspected_notice
@@ -103,15 +103,48 @@ def start_state(
 ) -> EngineState:
     """The state at start-up, from what the last run saved (if anything), watching `specs`."""
     state = EngineState(settings)
-    if saved is not None:
-        state = replace(state, tracks=dict(saved.tracks), notified=saved.notified)
-    return with_specs(state, specs)
+    if saved is None:
+        return with_specs(state, specs)
+    state = with_specs(replace(state, tracks=dict(saved.tracks), notified=saved.notified), specs)
+    return replace(state, first_sight=replace(state.first_sight, held=_held_again(state.tracks, saved.held)))
+
+
+def _held_again(tracks: Mapping[str, Track], held: frozenset[tuple[str, str]]) -> tuple[Event, ...]:
+    """The first-sight starts the last run held for its summary and never sent, as last seen."""
+    again: list[Event] = []
+    for provider_id, incident_id in sorted(held):
+        track = tracks.get(provider_id)
+        if track is None:
+            continue
+        view = track.view
+        again += [
+            IncidentStarted(view.id, view.name, i, at_first_sight=True)
+            for i in view.incidents
+            if i.id == incident_id
+        ]
+    return tuple(again)
+
+
+def saved_state(state: EngineState) -> SavedState:
+    """What of the state survives a restart (the detected formats are the engine's).
+
+    The incidents held for the start-up summary go with it: a restart before the summary
+    went out must not lose them (the next run would take them as known and never tell them).
+    """
+    held = frozenset(
+        (event.provider_id, event.incident.id)
+        for event in state.first_sight.held
+        if isinstance(event, IncidentStarted)
+    )
+    return SavedState(state.tracks, state.notified, held=held)
 
 
 def with_specs(state: EngineState, specs: Sequence[ProviderSpec]) -> EngineState:
     """Watch these providers (a config reload); tracks of the others are kept aside."""
     tracks = dict(state.tracks)
-    awaiting = set(state.first_sight.awaiting)
+    # A provider no longer watched is not awaited: the summary would wait for it forever.
+    watched = {spec.id for spec in specs}
+    awaiting = set(state.first_sight.awaiting & watched)
     for spec in specs:
         track = tracks.get(spec.id)
         if track is None:
@@ -210,6 +243,12 @@ def hold_first_sight(
     others = [e for e in events if not (isinstance(e, IncidentStarted) and e.at_first_sight)]
     if not awaiting and held:
         return held + others, FirstSight(awaiting)
+    # A held incident that changes is the summary's to tell, as it is then: an update now
+    # (which announces an incident that grows past the minimum severity) would tell it alone.
+    keys = {(e.provider_id, e.incident.id) for e in held if isinstance(e, IncidentStarted)}
+    others = [
+        e for e in others if not (isinstance(e, IncidentUpdated) and (e.provider_id, e.incident.id) in keys)
+    ]
     return others, FirstSight(awaiting, tuple(held))
 
 

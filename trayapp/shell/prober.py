@@ -44,16 +44,25 @@ def key_env_name(spec: ProviderSpec) -> str:
     return own or f"TRAYAPP_{spec.id.upper().replace('-', '_')}_API_KEY"
 
 
-def _keyring_key(provider_id: str) -> str | None:
-    """The key stored in the OS keyring under service "trayapp", if keyring is installed."""
+def keyring_user(spec: ProviderSpec) -> str:
+    """The user name under which a provider's key is kept in the OS keyring (service "trayapp").
+
+    A built-in provider's is its id; a custom provider's is "custom:<id>", a name no built-in
+    one has: a custom provider whose id is "openai" never reads the real OpenAI key.
+    """
+    return spec.id if spec.builtin else f"custom:{spec.id}"
+
+
+def _keyring_key(user: str) -> str | None:
+    """The key stored in the OS keyring under service "trayapp" for `user`, if keyring is installed."""
     try:
         import keyring
     except ImportError:
         return None
     try:
-        value = keyring.get_password(KEYRING_SERVICE, provider_id)
+        value = keyring.get_password(KEYRING_SERVICE, user)
     except Exception as error:  # noqa: BLE001 - any keyring backend failure means: no key
-        log.info("no API key from the keyring for %s (%s)", provider_id, type(error).__name__)
+        log.info("no API key from the keyring for %s (%s)", user, type(error).__name__)
         return None
     return value if isinstance(value, str) and value else None
 
@@ -65,7 +74,7 @@ def find_key(
 ) -> str | None:
     """A provider's API key from the environment, then the keyring; None when there is none."""
     value = (os.environ if environ is None else environ).get(key_env_name(spec), "").strip()
-    return value or keyring_lookup(spec.id)
+    return value or keyring_lookup(keyring_user(spec))
 
 
 def probe_headers(spec: ProviderSpec, key: str | None) -> dict[str, str]:
