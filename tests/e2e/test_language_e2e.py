@@ -8,6 +8,7 @@ resolution, and the recorded notifications (and the lines `watch` prints) are in
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def test_watch_notifies_in_italian_and_a_resolve_says_risolto(server: StatusServ
     assert len(title) <= 60, title
     assert claude.startswith(title.removeprefix("Risolto · Anthropic: ").removesuffix("…")), title
     assert resolved["body"].splitlines()[0] == claude
-    assert "risolto alle" in resolved["body"], resolved["body"]
+    # "alle 16:48", but "all'01:00" at one o'clock (Italian elides before "una")
+    assert re.search(r"risolto (alle |all')\d\d:\d\d", resolved["body"]), resolved["body"]
     assert resolved["app_name"] == "trayapp"
     lines = desktop.log("watch")
     assert "Anthropic: operativo → interruzione grave" in lines
