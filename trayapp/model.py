@@ -127,6 +127,10 @@ class ParsedPage:
     windows: tuple[Window, ...] = ()
 
 
+#: The `detail` of a deep probe that sends nothing because the provider's key is not set.
+NO_API_KEY = "no API key"
+
+
 @dataclass(frozen=True)
 class DeepView:
     """What the deep probe of a provider (one minimal request to a real model) saw last.

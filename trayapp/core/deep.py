@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from trayapp.catalog import ProviderSpec
 from trayapp.core.probing import Attempt, Outcome, ProbeTrack, observe_attempt, suspicion
-from trayapp.model import DeepView, Suspicion
+from trayapp.model import NO_API_KEY, DeepView, Suspicion
 
 API_DIALECTS: tuple[str, ...] = ("openai", "anthropic")
 PROMPT = "hi"
@@ -155,7 +155,7 @@ def deep_view(deep: DeepTrack | None) -> DeepView:
     if deep is None:
         return DeepView()
     if deep.no_key:
-        return DeepView(detail="no API key")
+        return DeepView(detail=NO_API_KEY)
     last = deep.last
     if last is None:
         return DeepView(enabled=True, detail="not checked yet")
