@@ -277,14 +277,14 @@ def _model_observed(suspicion: Suspicion) -> str:
     if suspicion.failed >= suspicion.checks:
         return ngettext(
             "the model API failed the last request",
-            "the model API failed the last {checks} requests",
+            "the model API failed the last {count} requests",
             suspicion.checks,
-        ).format(checks=suspicion.checks)
+        ).format(count=suspicion.checks)
     return ngettext(
-        "the model API failed {failed} of the last {checks} request",
-        "the model API failed {failed} of the last {checks} requests",
+        "the model API failed {failed} of the last {count} request",
+        "the model API failed {failed} of the last {count} requests",
         suspicion.checks,
-    ).format(failed=suspicion.failed, checks=suspicion.checks)
+    ).format(failed=suspicion.failed, count=suspicion.checks)
 
 
 def suspected_phrase(suspicion: Suspicion, now: datetime | None = None, detail: bool = False) -> str:
