@@ -93,7 +93,8 @@ def test_no_request_without_a_key(
         wait_until(lambda: acme(watch).probe.deep.detail == "no API key", what="the missing key said")
         time.sleep(1.0)  # more than three intervals
         view = acme(watch)
-        assert view.state == State.OPERATIONAL and view.suspected is None
+        assert view.state == State.OPERATIONAL
+        assert view.suspected is None
         assert view.probe.deep.enabled is False
     assert api.seen() == [], "nothing is sent without a key"
 
@@ -121,7 +122,8 @@ def test_requests_carry_the_key_the_model_and_an_output_limit_of_one(
         wait_until(lambda: len(api.seen()) >= 3, what="three deep probes")
         wait_until(lambda: acme(watch).probe.deep.ok is True, what="a healthy model API")
         view = acme(watch)
-        assert view.state == State.OPERATIONAL and view.suspected is None
+        assert view.state == State.OPERATIONAL
+        assert view.suspected is None
         assert watch.engine.snapshot().overall == State.OPERATIONAL
     request = api.seen()[0]
     assert request.path == path
@@ -153,9 +155,11 @@ def test_a_failing_model_api_is_suspected_within_one_and_a_half_intervals_and_re
         assert took <= 1.5 * interval + 0.5, f"suspected after {took:.1f} s"
         view = acme(watch)
         assert view.state == State.OPERATIONAL, "the page's own state stays what the page says"
-        assert view.suspected is not None and view.suspected.source == "model"
+        assert view.suspected is not None
+        assert view.suspected.source == "model"
         snapshot = watch.engine.snapshot()
-        assert snapshot.overall == State.DEGRADED and snapshot.badge == "suspected"
+        assert snapshot.overall == State.DEGRADED
+        assert snapshot.badge == "suspected"
         # `status --json` beside the running instance reports its verdict.
         status = fetch_snapshot(load_config(config)[0])
         document = snapshot_json(status)
@@ -180,14 +184,16 @@ def test_a_refused_key_stops_deep_probing_after_one_notice_until_the_key_changes
 ) -> None:
     monkeypatch.setenv(KEY_ENV, KEY)
     api.set_status(401)
-    with caplog.at_level(logging.INFO, logger="trayapp"), running(
-        write_config(tmp_path, config_text(calm, api.root, 0.3))
-    ) as watch:
+    with (
+        caplog.at_level(logging.INFO, logger="trayapp"),
+        running(write_config(tmp_path, config_text(calm, api.root, 0.3))) as watch,
+    ):
         wait_until(lambda: acme(watch).probe.deep.stopped == "key", what="deep probing stopped")
         time.sleep(1.2)  # four intervals
         assert len(api.seen()) == 1, "one request, then none"
         view = acme(watch)
-        assert view.suspected is None and view.state == State.OPERATIONAL
+        assert view.suspected is None
+        assert view.state == State.OPERATIONAL
         assert "HTTP 401" in view.probe.deep.detail
         notices = [r for r in caplog.records if "refused the key" in r.getMessage()]
         assert len(notices) == 1, "said once"
@@ -219,9 +225,11 @@ def test_rate_limits_change_nothing(
     with running(write_config(tmp_path, config_text(calm, api.root, 0.3))) as watch:
         wait_until(lambda: len(api.seen()) >= 6, what="six rate-limited answers")
         view = acme(watch)
-        assert view.suspected is None and view.state == State.OPERATIONAL
+        assert view.suspected is None
+        assert view.state == State.OPERATIONAL
         assert watch.engine.snapshot().overall == State.OPERATIONAL
-        assert view.probe.deep.ok is None and "not counted" in view.probe.deep.detail
+        assert view.probe.deep.ok is None
+        assert "not counted" in view.probe.deep.detail
         assert view.probe.deep.stopped == ""
     gaps = [b.at - a.at for a, b in zip(api.seen(), api.seen()[1:], strict=False)]
     assert min(gaps) > 0.2, "no confirmation bursts for the user's own limit"
@@ -235,13 +243,15 @@ def test_the_key_reaches_only_the_request_header_never_a_file_or_the_output(
     check = subprocess.run(
         [sys.executable, "-m", "trayapp", "--config", str(config), "check-config"],
         env=env,
+        check=False,
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert check.returncode == 0, check.stderr
     assert f"POST {api.root}/v1/chat/completions" in check.stdout
-    assert f"model {MODEL}" in check.stdout and "max_tokens = 1" in check.stdout
+    assert f"model {MODEL}" in check.stdout
+    assert "max_tokens = 1" in check.stdout
     assert f"{KEY_ENV} in the Authorization header" in check.stdout
     process = subprocess.Popen(
         [sys.executable, "-m", "trayapp", "-v", "--config", str(config), "watch"],
