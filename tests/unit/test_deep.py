@@ -21,6 +21,7 @@ from trayapp.core.deep import (
     observe_deep,
     request_body,
 )
+from trayapp.core.details_page import deep_words, render_details
 from trayapp.core.probing import Attempt, Cadence, classify, next_probe
 from trayapp.core.step import deep_step, start_state, with_deep_enabled
 from trayapp.core.text import suspected_phrase
@@ -277,3 +278,25 @@ def test_a_built_in_provider_can_name_another_model_but_not_another_url() -> Non
         parse_config('[[providers]]\nid = "openai"\ndeep_probe = "https://evil.example/v1"\n')
     with pytest.raises(ConfigError):
         parse_config('[[providers]]\nid = "github"\nprobe_model = "x"\n')
+
+
+def test_the_details_page_says_a_stop_once_with_what_resumes_it() -> None:
+    stopped = DeepView(True, False, 120.0, None, "HTTP 401 in 120 ms: key refused, stopped", "key")
+    assert deep_words(stopped, T0) == (
+        "Model API: the API key was refused (HTTP 401 in 120 ms); deep probes stopped until the key"
+        " or the config changes"
+    )
+    retired = DeepView(True, False, 80.0, None, "HTTP 404 in 80 ms: request refused, stopped", "refused")
+    assert "is the model retired? set probe_model" in deep_words(retired, T0)
+    assert deep_words(DeepView(detail="no API key"), T0) == "Model API: not asked (no API key set)"
+    failing = DeepView(True, False, 80.0, T0, "HTTP 529 in 80 ms")
+    assert deep_words(failing, T0 + timedelta(minutes=5)).startswith(
+        "Model API: answering with errors (HTTP 529 in 80 ms), failing since "
+    )
+    view = ProviderView(
+        "acme", "Acme", "https://status.acme.example", State.OPERATIONAL, probe=ProbeView(deep=stopped)
+    )
+    page = render_details(Snapshot((view,), T0), T0)
+    assert "deep probes stopped until the key or the config changes" in page
+    set_language("it")
+    assert deep_words(stopped, T0).startswith("API del modello: chiave API rifiutata")

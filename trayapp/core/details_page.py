@@ -364,7 +364,7 @@ def deep_words(deep: DeepView, now: datetime) -> str:
         words = _("Model API: answering ({detail})").format(detail=deep.detail)
     else:
         # Translators: a real model failed; {detail} is "HTTP 529 in 80 ms" or "timeout".
-        words = _("Model API: failing ({detail})").format(detail=deep.detail)
+        words = _("Model API: answering with errors ({detail})").format(detail=deep.detail)
     if deep.failing_since is not None:
         words = _("{probe}, failing {since}").format(probe=words, since=since_time(deep.failing_since, now))
     return words
