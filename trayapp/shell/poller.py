@@ -229,7 +229,8 @@ class Poller:
                 for probe in self._probe_schedules.values():
                     probe.due = min(probe.due, now)
                 for deep in self._deep_schedules.values():
-                    deep.due = min(deep.due, now)
+                    if deep.due != math.inf:  # a refused request stays stopped until the config changes
+                        deep.due = min(deep.due, now)
         self._poke()
 
     def start(self) -> None:
