@@ -14,13 +14,12 @@ from typing import Any
 OPENAI_ANSWER = {
     "id": "chatcmpl-1",
     "object": "chat.completion",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "length"}],
+    "choices": [{"index": 0, "message": {"content": ""}, "finish_reason": "length"}],
     "usage": {"prompt_tokens": 8, "completion_tokens": 1, "total_tokens": 9},
 }
 ANTHROPIC_ANSWER = {
     "id": "msg_1",
     "type": "message",
-    "role": "assistant",
     "content": [{"type": "text", "text": "Hi"}],
     "stop_reason": "max_tokens",
     "usage": {"input_tokens": 10, "output_tokens": 1},
