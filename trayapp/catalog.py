@@ -29,6 +29,11 @@ class ProviderSpec:
     probe: str | None = None
     builtin: bool = False
     note: str = ""
+    # The deep probe (opt-in): one minimal request to a real model, at `deep_probe` (the URL of
+    # the API call), in the request dialect `probe_api` ("openai" or "anthropic"), to `probe_model`.
+    deep_probe: str | None = None
+    probe_api: str | None = None
+    probe_model: str | None = None
 
     @property
     def root(self) -> str:
@@ -57,6 +62,14 @@ CATALOG: dict[str, ProviderSpec] = {
             "https://status.openai.com",
             "incidentio",
             probe="https://api.openai.com/v1/models",
+            # Chat Completions, not Responses (which refuses an output limit below 16). gpt-6-luna
+            # is the cheapest current model ($0.10 in / $0.50 out per million tokens), OpenAI's named
+            # replacement for gpt-4o-mini, gpt-4.1-mini and gpt-5-nano (shut down 2026-12-11 and
+            # 2027-01-14): developers.openai.com/api/docs/models/gpt-6-luna and
+            # .../api/docs/deprecations, read 2026-12-04 (docs/providers.md, "Deep probes").
+            deep_probe="https://api.openai.com/v1/chat/completions",
+            probe_api="openai",
+            probe_model="gpt-6-luna",
         ),
         _entry(
             "anthropic",
@@ -64,6 +77,13 @@ CATALOG: dict[str, ProviderSpec] = {
             "https://status.claude.com",
             "statuspage",
             probe="https://api.anthropic.com/v1/models",
+            # The Messages API; claude-haiku-5-5 is the cheapest and current Haiku ($0.10 in /
+            # $0.50 out per million tokens; claude-3-haiku and claude-3-5-haiku answer 404):
+            # platform.claude.com/docs/en/models/haiku-5-5/overview.md and
+            # .../about-claude/models/overview, read 2026-12-04 (docs/providers.md, "Deep probes").
+            deep_probe="https://api.anthropic.com/v1/messages",
+            probe_api="anthropic",
+            probe_model="claude-haiku-5-5",
         ),
         _entry(
             "gemini",

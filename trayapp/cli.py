@@ -243,7 +243,46 @@ def cmd_check_config(path: Path | None) -> int:
         count,
     )
     print(ok.format(path=target, count=count, names=names))
+    for line in deep_probe_lines(config):
+        print(line)
     return 0
+
+
+def deep_probe_lines(config: Config) -> list[str]:
+    """What deep probing will send where, one line per provider (never a key: only its header's name)."""
+    from trayapp.config.messages import seconds_text
+    from trayapp.core.deep import PROMPT, key_header_name, limit_field
+    from trayapp.settings import deep_plan
+    from trayapp.shell.prober import find_key, key_env_name
+
+    lines = []
+    for spec in config.providers:
+        plan = deep_plan(config, spec)
+        if plan is None:
+            continue
+        target, every = plan
+        has_key = find_key(spec) is not None
+        # Translators: `trayapp check-config`, one line per deep probe: "OpenAI: POST
+        # https://api.openai.com/v1/chat/completions, model gpt-6-luna, max_completion_tokens = 1,
+        # the key from OPENAI_API_KEY in the Authorization header, every 300 s".
+        line = _(
+            'Deep probe of {name}: POST {url}, model {model}, {limit} = 1, prompt "{prompt}",'
+            " the key from {env} in the {header} header, every {seconds} s"
+        ).format(
+            name=spec.name,
+            url=target.url,
+            model=target.model,
+            limit=limit_field(target),
+            prompt=PROMPT,
+            env=key_env_name(spec),
+            header=key_header_name(target.api),
+            seconds=seconds_text(every),
+        )
+        if not has_key:
+            # Translators: follows a deep probe's line when its key is not set.
+            line += " " + _("(no key set: nothing is sent)")
+        lines.append(line)
+    return lines
 
 
 def _say_history(message: str) -> None:

@@ -19,18 +19,21 @@ from typing import Protocol
 
 from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import SavedState, StateKeeper
+from trayapp.core.deep import DeepTrack, Judgement
 from trayapp.core.diff import Event
 from trayapp.core.history.record import PollRecord
 from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt, ProbeTrack, probe_target
 from trayapp.core.step import (
     EngineState,
+    deep_step,
     is_steady,
     probe_step,
     saved_state,
     start_state,
     steady_step,
     step,
+    with_deep_enabled,
     with_probe_settings,
     with_settings,
     with_specs,
@@ -164,6 +167,12 @@ class Engine:
             self._state = with_probe_settings(self._state, enabled, notify)
             self._steady.clear()
 
+    def set_deep(self, enabled: bool) -> None:
+        """Ask the catalog's models (`[probes] deep`) or not."""
+        with self._lock:
+            self._state = with_deep_enabled(self._state, enabled)
+            self._steady.clear()
+
     def probed(self, spec: ProviderSpec) -> str | None:
         """The API edge URL probed for a provider, or None."""
         return probe_target(spec, self._state.probes_enabled)
@@ -247,6 +256,43 @@ class Engine:
             failing = self._state.probes[spec.id].failing
             if failing != before.probes.get(spec.id, ProbeTrack()).failing:
                 log.info("%s: API edge %s (%s)", spec.name, "failing" if failing else "fine", attempt.detail)
+            changed = snapshot != before.snapshot
+        for notice in notices:
+            self._send(notice)
+        if changed:
+            self._tell(snapshot, [])
+
+    def handle_deep(self, spec: ProviderSpec, attempt: Attempt | None) -> None:
+        """Take one deep probe answer (None: no key is set): update the verdict, say a stop once."""
+        with self._lock:
+            before = self._state
+            outcome = deep_step(before, spec, attempt)
+            if outcome is None:
+                return
+            self._state, snapshot, notices = outcome
+            was = before.deep.get(spec.id, DeepTrack())
+            now = self._state.deep[spec.id]
+            if now.stopped is not None and was.stopped is None and attempt is not None:
+                # Said once; the detail is the status only (never a header or a body: they may
+                # carry the key).
+                if now.stopped is Judgement.BAD_KEY:
+                    log.warning(
+                        "%s: the model API refused the key (%s): deep probes stop until the key"
+                        " or the config changes",
+                        spec.name,
+                        attempt.detail,
+                    )
+                else:
+                    log.warning(
+                        "%s: the model API refused the request (%s; a retired model?): deep probes"
+                        " stop until the config changes",
+                        spec.name,
+                        attempt.detail,
+                    )
+            elif now.failing != was.failing:
+                state = "failing" if now.failing else "fine"
+                detail = attempt.detail if attempt is not None else "no key"
+                log.info("%s: model API %s (%s)", spec.name, state, detail)
             changed = snapshot != before.snapshot
         for notice in notices:
             self._send(notice)

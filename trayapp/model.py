@@ -127,6 +127,27 @@ class ParsedPage:
     windows: tuple[Window, ...] = ()
 
 
+#: The `detail` of a deep probe that sends nothing because the provider's key is not set.
+NO_API_KEY = "no API key"
+
+
+@dataclass(frozen=True)
+class DeepView:
+    """What the deep probe of a provider (one minimal request to a real model) saw last.
+
+    The contract's `probe.deep` object. `stopped` says why deep probing stopped for the
+    provider, until the key or the config changes: "key" (401/403) or "refused" (another 4xx:
+    a retired model, a request the API will not take); "" while it runs.
+    """
+
+    enabled: bool = False
+    ok: bool | None = None
+    latency_ms: float | None = None
+    failing_since: datetime | None = None
+    detail: str = ""
+    stopped: str = ""
+
+
 @dataclass(frozen=True)
 class ProbeView:
     """What the probe of a provider's API edge saw last (the contract's `probe` object)."""
@@ -136,6 +157,7 @@ class ProbeView:
     latency_ms: float | None = None
     failing_since: datetime | None = None
     detail: str = ""
+    deep: DeepView = field(default_factory=DeepView)
 
 
 @dataclass(frozen=True)
@@ -150,10 +172,14 @@ class Suspicion:
     failed: int
     checks: int
     seen: str
+    source: Literal["edge", "model"] = "edge"
+    """Which probe saw it: the API edge, or the deep probe's real model requests."""
 
     @property
     def reason(self) -> str:
         """What was observed, in English (the language-neutral JSON and the log)."""
+        if self.source == "model":
+            return f"the model API failed {self.failed} of the last {self.checks} requests ({self.seen})"
         return f"API edge: {self.failed} of the last {self.checks} checks failed ({self.seen})"
 
 

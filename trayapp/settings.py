@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trayapp.catalog import CATALOG, DEFAULT_PROVIDERS, ProviderSpec
+from trayapp.core.deep import DeepTarget, deep_target
 from trayapp.core.history.limits import RETENTION_DAYS
 from trayapp.core.probing import probe_target
 from trayapp.core.urls import is_loopback
@@ -16,6 +17,8 @@ from trayapp.model import State
 
 MIN_REMOTE_INTERVAL = 30.0
 MIN_LOOPBACK_INTERVAL = 0.2
+MIN_DEEP_REMOTE_INTERVAL = 60.0
+"""Deep probes cost tokens: a remote model is asked at most once a minute."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class ProbeSettings:
     enabled: bool = True
     interval: float = 60.0
     notify: bool = False
+    deep: bool = False
+    deep_interval: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,16 @@ def probe_plan(config: Config, spec: ProviderSpec) -> tuple[str, float] | None:
         return None
     floor = MIN_LOOPBACK_INTERVAL if is_loopback(url) else MIN_REMOTE_INTERVAL
     return url, max(floor, config.probes.interval)
+
+
+def deep_plan(config: Config, spec: ProviderSpec) -> tuple[DeepTarget, float] | None:
+    """The deep probe of `spec` and the seconds between its requests, or None (no deep probe).
+
+    The catalog's default models are asked when `[probes] deep` is on; a custom provider's own
+    `deep_probe` always is. A remote model is asked at most once a minute.
+    """
+    target = deep_target(spec, config.probes.deep)
+    if target is None:
+        return None
+    floor = MIN_LOOPBACK_INTERVAL if is_loopback(target.url) else MIN_DEEP_REMOTE_INTERVAL
+    return target, max(floor, config.probes.deep_interval)

@@ -28,7 +28,7 @@ from trayapp.core.verdict import merge_verdict
 from trayapp.engine import Clock, Engine, utc_now
 from trayapp.i18n import _, set_language
 from trayapp.model import Failure, ParsedPage, Snapshot, State
-from trayapp.settings import Config, NotificationSettings, interval_for, probe_plan
+from trayapp.settings import Config, NotificationSettings, deep_plan, interval_for, probe_plan
 from trayapp.shell.fetch import Fetcher
 from trayapp.shell.history.recorder import HistoryRecorder
 from trayapp.shell.poller import Poller
@@ -75,6 +75,9 @@ def fetch_snapshot(config: Config) -> Snapshot:
     results, attempts = asyncio.run(_read_all(specs, probes))
     engine = Engine(specs, NotificationSettings(enabled=False), _Silent())
     engine.set_probe_settings(config.probes.enabled, notify=False)
+    # `status` asks no model itself (one request proves nothing and costs tokens): its deep probe
+    # verdict is the running instance's, when there is one.
+    engine.set_deep(config.probes.deep)
     for spec, result in zip(specs, results, strict=True):
         engine.handle(spec, result)
     for (spec, _url), attempt in zip(probes, attempts, strict=True):
@@ -100,8 +103,13 @@ def with_running_verdict(config: Config, snapshot: Snapshot, now: datetime) -> S
         no_feed = spec is not None and spec.kind == NO_FEED
         return view is not None and (view.state is State.OPERATIONAL or no_feed)
 
+    def deep_interval_of(provider_id: str) -> float | None:
+        spec = specs.get(provider_id)
+        plan = deep_plan(config, spec) if spec is not None else None
+        return plan[1] if plan is not None else None
+
     shared = read_verdict(verdict_path(paths.state_file()))
-    return merge_verdict(snapshot, shared, now, interval_of, says_operational)
+    return merge_verdict(snapshot, shared, now, interval_of, says_operational, deep_interval_of)
 
 
 class ConfigWatcher:
@@ -175,6 +183,7 @@ class Watch:
         )
         self.watcher = ConfigWatcher(config_path, config, self._apply, err)
         self.engine.set_probe_settings(config.probes.enabled, config.probes.notify)
+        self.engine.set_deep(config.probes.deep)
         self.poller = Poller(
             config.providers,
             lambda spec: interval_for(self.watcher.config, spec),
@@ -182,6 +191,8 @@ class Watch:
             detected=self.engine.detected,
             probe_plan=lambda spec: probe_plan(self.watcher.config, spec),
             on_probe=self.engine.handle_probe,
+            deep_plan=lambda spec: deep_plan(self.watcher.config, spec),
+            on_deep=self.engine.handle_deep,
         )
         # Offline, probes pause and pages are rechecked often; back online, everything at once.
         self.engine.add_listener(lambda snapshot, _events: self.poller.set_offline(snapshot.offline))
@@ -204,6 +215,7 @@ class Watch:
         set_language(config.language)
         self.engine.set_settings(config.notifications)
         self.engine.set_probe_settings(config.probes.enabled, config.probes.notify)
+        self.engine.set_deep(config.probes.deep)
         self.engine.set_specs(config.providers)
         self.poller.set_specs(config.providers)
         self.history.set_retention(config.history.days)

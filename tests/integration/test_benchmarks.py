@@ -6,6 +6,7 @@ asserts a timing, only that every figure is measured and reported.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,19 @@ def test_wake_ups_are_matched_to_polls() -> None:
     assert near == 2
     assert len(stray) == 1
     assert "gmain" in stray[0]
+
+
+def test_the_deep_probe_cost_is_calculated_for_the_defaults() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "deep_cost.py"), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    rows = {row["model"]: row for row in json.loads(done.stdout)}
+    for model in ("gpt-6-luna", "claude-haiku-5-5"):
+        assert rows[model]["default"] is True
+        assert rows[model]["requests_per_day"] == 288
+        assert rows[model]["output_tokens_per_day"] == 288, "one output token per request"
+        assert 0 < rows[model]["usd_per_day"] < 0.001

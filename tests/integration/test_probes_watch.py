@@ -135,6 +135,7 @@ def test_status_json_says_offline_and_exits_3_when_nothing_answers(tmp_path: Pat
         "latency_ms": None,
         "failing_since": None,
         "detail": "",
+        "deep": {"enabled": False, "ok": None, "latency_ms": None, "detail": ""},
     }
     assert document["providers"][0]["suspected"] is None
 

@@ -70,6 +70,7 @@ def test_suspected_only_after_the_confirmation_window_and_cleared_on_recovery() 
         "latency_ms": 200.0,
         "failing_since": "2026-02-04T15:01:00Z",
         "detail": "HTTP 503 in 200 ms",
+        "deep": {"enabled": False, "ok": None, "latency_ms": None, "detail": ""},
     }
     assert document["providers"][1]["probe"]["enabled"] is False
     assert notifier.sent == [], "not notified unless asked for"

@@ -23,17 +23,20 @@ from trayapp.config.messages import (
     suggest,
 )
 from trayapp.core import urls
+from trayapp.core.deep import API_DIALECTS
 from trayapp.core.history.limits import MAX_RETENTION_DAYS, RETENTION_DAYS
 from trayapp.core.safe_text import first_control
 from trayapp.i18n import _
 from trayapp.model import State
 from trayapp.settings import (
+    MIN_DEEP_REMOTE_INTERVAL,
     MIN_LOOPBACK_INTERVAL,
     MIN_REMOTE_INTERVAL,
     Config,
     HistorySettings,
     NotificationSettings,
     ProbeSettings,
+    deep_plan,
     page_is_loopback,
 )
 
@@ -56,10 +59,11 @@ _SEVERITIES: tuple[str, ...] = tuple(state.label for state in State)
 _TOP_KEYS = ("poll_interval", "language", "builtin", "notifications", "probes", "history", "providers")
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "notifications": ("enabled", "min_severity", "maintenance", "updates"),
-    "probes": ("enabled", "interval", "notify"),
+    "probes": ("enabled", "interval", "notify", "deep", "deep_interval"),
     "history": ("days",),
 }
-_PROVIDER_KEYS = ("name", "url", "kind", "components", "probe", "id")
+_DEEP_KEYS = ("deep_probe", "probe_api", "probe_model")
+_PROVIDER_KEYS = ("name", "url", "kind", "components", "probe", "id", *_DEEP_KEYS)
 
 
 def _url_problem(url: str) -> str | None:
@@ -219,6 +223,8 @@ class _Checker:
             enabled=self.boolean(table, path, "enabled", True),
             interval=self.seconds(table, path, "interval", 60.0),
             notify=self.boolean(table, path, "notify", False),
+            deep=self.boolean(table, path, "deep", False),
+            deep_interval=self.seconds(table, path, "deep_interval", 300.0),
         )
 
     def history(self, data: Mapping[str, object]) -> HistorySettings:
@@ -316,7 +322,7 @@ class _Checker:
     def override(self, table: Mapping[str, object], path: KeyPath) -> ProviderSpec | None:
         """An entry naming a catalog provider by id: its spec with this entry's filter and name."""
         provider_id = self.text(table, path, "id", required=True)
-        for key in ("kind", "probe"):
+        for key in ("kind", "probe", "deep_probe", "probe_api"):
             if key in table:
                 message = _("'{key}' can be set only on a provider with a url, not on a built-in one").format(
                     key=key
@@ -332,6 +338,14 @@ class _Checker:
             return None
         # An entry without a filter keeps the catalog's own (Replicate is one component of a page).
         spec = replace(CATALOG[provider_id], components=components or CATALOG[provider_id].components)
+        model = self.text(table, path, "probe_model", required=False)
+        if model is not None and spec.deep_probe is None:
+            message = _("'{key}' can be set only on a provider with a deep probe; {id} has none").format(
+                key="probe_model", id=provider_id
+            )
+            self.problem((*path, "probe_model"), message)
+        elif model is not None:
+            spec = replace(spec, probe_model=model)
         return replace(spec, name=name) if name else spec
 
     def custom(self, table: Mapping[str, object], path: KeyPath) -> ProviderSpec | None:
@@ -341,6 +355,7 @@ class _Checker:
         kind = self.choice(table, path, "kind", KINDS, "auto")
         components = self.components(table, path)
         probe = self.url(table, path, "probe", required=False)
+        deep_probe, probe_api, probe_model = self.deep_probe(table, path)
         given_id = self.text(table, path, "id", required=False)
         if name is None or url is None:
             return None
@@ -364,7 +379,24 @@ class _Checker:
             components=components,
             probe=probe,
             builtin=False,
+            deep_probe=deep_probe,
+            probe_api=probe_api,
+            probe_model=probe_model,
         )
+
+    def deep_probe(self, table: Mapping[str, object], path: KeyPath) -> tuple[str | None, ...]:
+        """A custom provider's deep probe: `deep_probe`, `probe_api` and `probe_model`, all or none."""
+        if not any(key in table for key in _DEEP_KEYS):
+            return None, None, None
+        url = self.url(table, path, "deep_probe", required=False)
+        api = self.choice(table, path, "probe_api", API_DIALECTS, "openai") if "probe_api" in table else None
+        model = self.text(table, path, "probe_model", required=False)
+        for key in _DEEP_KEYS:
+            if key not in table:
+                # Translators: {key} is "probe_model"; the three keys of a deep probe go together.
+                message = _("missing key '{key}': deep_probe, probe_api and probe_model go together")
+                self.problem(path, message.format(key=key))
+        return url, api, model
 
     def assemble(self, builtin: tuple[str, ...], entries: list[_Entry]) -> tuple[ProviderSpec, ...]:
         """Built-in providers in `builtin` order (overrides applied), then the other entries."""
@@ -435,9 +467,36 @@ class _Checker:
                 ),
             )
 
-    def _warn_floors(self, key: str, value: float, loopback: list[bool], remote: str, local: str) -> None:
+        deep = [
+            urls.is_loopback(plan[0].url) for spec in config.providers if (plan := deep_plan(config, spec))
+        ]
+        self._warn_floors(
+            "probes.deep_interval",
+            config.probes.deep_interval,
+            deep,
+            # Translators: {key} is "probes.deep_interval", {value} and {floor} are numbers of seconds.
+            _(
+                "{key} {value} s is below the {floor} s minimum for remote model APIs;"
+                " they will be asked every {floor} s"
+            ),
+            _(
+                "{key} {value} s is below the {floor} s minimum for model APIs on this computer;"
+                " they will be asked every {floor} s"
+            ),
+            remote_floor=MIN_DEEP_REMOTE_INTERVAL,
+        )
+
+    def _warn_floors(
+        self,
+        key: str,
+        value: float,
+        loopback: list[bool],
+        remote: str,
+        local: str,
+        remote_floor: float = MIN_REMOTE_INTERVAL,
+    ) -> None:
         """Warn when `value` is below the floor of remote (`remote` says it) or loopback hosts (`local`)."""
-        floors = ((False, MIN_REMOTE_INTERVAL, remote), (True, MIN_LOOPBACK_INTERVAL, local))
+        floors = ((False, remote_floor, remote), (True, MIN_LOOPBACK_INTERVAL, local))
         for is_local, floor, template in floors:
             if value < floor and is_local in loopback:
                 self.warnings.append(

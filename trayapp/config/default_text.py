@@ -48,6 +48,13 @@ enabled = true
 interval = 60
 # Notify once when an API server keeps failing while its status page still says all is well.
 notify = false
+# Deep probes (off by default): where a provider's API key is set, also ask a real model once
+# per deep_interval: a prompt of one word and at most 1 output token (OpenAI gpt-6-luna,
+# Anthropic claude-haiku-5-5). It costs tokens: about $0.001 a day for both at 300 s.
+# `trayapp check-config` says what would be sent where.
+deep = false
+# Seconds between deep probes; remote model APIs at most every 60 s.
+deep_interval = 300
 
 [history]
 # Days of history to keep (`trayapp history`, the details page's charts); older records are
@@ -63,6 +70,9 @@ days = {RETENTION_DAYS}
 # kind = "auto"                          # auto | {" | ".join(KINDS[1:])}
 # components = ["API"]                   # optional: watch only these components
 # probe = "https://api.acme.example/v1/models"   # optional: the API address to probe
+# deep_probe = "https://api.acme.example/v1/chat/completions"   # optional: a real model request,
+# probe_api = "openai"                   # in this dialect (openai | anthropic),
+# probe_model = "acme-mini"              # to this model; key in TRAYAPP_ACME_API_KEY
 #
 # A built-in provider watching only some of its components (it need not be in `builtin`):
 #

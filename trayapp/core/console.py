@@ -64,6 +64,12 @@ def provider_json(view: ProviderView) -> dict[str, Any]:
             "latency_ms": view.probe.latency_ms,
             "failing_since": iso_utc(view.probe.failing_since),
             "detail": view.probe.detail,
+            "deep": {
+                "enabled": view.probe.deep.enabled,
+                "ok": view.probe.deep.ok,
+                "latency_ms": view.probe.deep.latency_ms,
+                "detail": view.probe.deep.detail,
+            },
         },
         "suspected": (
             {"since": iso_utc(view.suspected.since), "reason": view.suspected.reason}

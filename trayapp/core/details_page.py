@@ -33,8 +33,10 @@ from trayapp.core.text import (
 )
 from trayapp.i18n import _, current_language, ngettext, pgettext
 from trayapp.model import (
+    NO_API_KEY,
     STATE_COLOURS,
     Component,
+    DeepView,
     Incident,
     ProbeView,
     ProviderView,
@@ -330,6 +332,44 @@ def probe_words(probe: ProbeView, now: datetime) -> str:
     return words
 
 
+def deep_words(deep: DeepView, now: datetime) -> str:
+    """The last deep probe (a real model request) in a line: 'Model API: answering (HTTP 200 in 310 ms)'.
+
+    A stopped probe says why and what resumes it, once, here and in the log.
+    """
+    if deep.stopped == "key":
+        # Translators: a deep probe (a minimal request to a real model) got 401/403; {detail} is
+        # "HTTP 401". It is not sent again until the key or the config changes.
+        return _(
+            "Model API: the API key was refused ({detail}); deep probes stopped until the key"
+            " or the config changes"
+        ).format(detail=deep.detail.split(":")[0])
+    if deep.stopped:
+        # Translators: a deep probe got 400/404 (a retired model, say); {detail} is "HTTP 404".
+        return _(
+            "Model API: the request was refused ({detail}; is the model retired? set probe_model);"
+            " deep probes stopped until the config changes"
+        ).format(detail=deep.detail.split(":")[0])
+    if not deep.enabled:
+        # Translators: deep probes are on but the provider's API key is not set.
+        return _("Model API: not asked (no API key set)")
+    if deep.latency_ms is None and deep.ok is None:
+        # Translators: the deep probe has not asked the model yet.
+        return _("Model API: not checked yet")
+    if deep.ok is None:
+        # Translators: the model API answered 429 (the user's own rate limit); {detail} is technical.
+        words = _("Model API: rate limited, not counted ({detail})").format(detail=deep.detail)
+    elif deep.ok:
+        # Translators: a real model answered; {detail} is "HTTP 200 in 310 ms".
+        words = _("Model API: answering ({detail})").format(detail=deep.detail)
+    else:
+        # Translators: a real model failed; {detail} is "HTTP 529 in 80 ms" or "timeout".
+        words = _("Model API: answering with errors ({detail})").format(detail=deep.detail)
+    if deep.failing_since is not None:
+        words = _("{probe}, failing {since}").format(probe=words, since=since_time(deep.failing_since, now))
+    return words
+
+
 def _offline_error() -> str:
     # Translators: why a status page could not be read: the computer is not connected.
     return pgettext("error", "offline")
@@ -363,6 +403,10 @@ def _provider_html(
     if view.probe.enabled:
         css = "probe" if view.probe.ok is not False else "probe down"
         parts.append(f'<p class="{css} muted">{_e(probe_words(view.probe, now))}</p>')
+    deep = view.probe.deep
+    if deep.enabled or deep.detail == NO_API_KEY:
+        css = "probe" if deep.ok is not False else "probe down"
+        parts.append(f'<p class="{css} muted">{_e(deep_words(deep, now))}</p>')
     parts.append(_incidents_html(_("Active incidents"), incidents, now))
     if not incidents:
         parts.append("<p class='muted'>" + _e(_("No active incidents.")) + "</p>")

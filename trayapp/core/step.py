@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.codec import SavedState
+from trayapp.core.deep import DeepTrack, deep_suspicion, deep_target, deep_view, observe_deep
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, diff
 from trayapp.core.first_sight import still_open
 from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
@@ -74,6 +75,9 @@ class EngineState:
     """Per page, its latest polls in a row that failed without reaching a server."""
     probes: Mapping[str, ProbeTrack] = field(default_factory=dict)
     probes_enabled: bool = True
+    deep: Mapping[str, DeepTrack] = field(default_factory=dict)
+    """Per provider, its deep probe (real model requests)."""
+    deep_enabled: bool = False
     notify_suspected: bool = False
     suspected_notified: frozenset[str] = frozenset()
     first_sight: FirstSight = field(default_factory=FirstSight)
@@ -155,7 +159,11 @@ def with_specs(state: EngineState, specs: Sequence[ProviderSpec]) -> EngineState
         if track.view.last_success_at is None:
             awaiting.add(spec.id)
     first_sight = replace(state.first_sight, awaiting=frozenset(awaiting))
-    changed = replace(state, specs=tuple(specs), tracks=tracks, first_sight=first_sight)
+    # A changed provider starts its deep probe afresh (a new key or model may answer).
+    old = {spec.id: spec for spec in state.specs}
+    new = {spec.id: spec for spec in specs}
+    deep = {key: track for key, track in state.deep.items() if key in new and old.get(key) == new[key]}
+    changed = replace(state, specs=tuple(specs), tracks=tracks, first_sight=first_sight, deep=deep)
     return _with_snapshot(changed, state.snapshot.checked_at)
 
 
@@ -168,6 +176,21 @@ def with_probe_settings(state: EngineState, enabled: bool, notify: bool) -> Engi
     """Probe the catalog's API edges or not; notify a suspected problem or not."""
     changed = replace(state, probes_enabled=enabled, notify_suspected=notify)
     return _with_snapshot(changed, state.snapshot.checked_at)
+
+
+def with_deep_enabled(state: EngineState, enabled: bool) -> EngineState:
+    """Ask the catalog's models or not (`[probes] deep`); a change starts every deep probe afresh."""
+    if enabled == state.deep_enabled:
+        return state
+    changed = replace(state, deep_enabled=enabled, deep={})
+    return _with_snapshot(changed, state.snapshot.checked_at)
+
+
+def _deep_track(state: EngineState, spec: ProviderSpec) -> DeepTrack | None:
+    """The provider's deep track, or None when it has no deep probe."""
+    if deep_target(spec, state.deep_enabled) is None:
+        return None
+    return state.deep.get(spec.id, DeepTrack())
 
 
 def _probe_track(state: EngineState, spec: ProviderSpec) -> ProbeTrack | None:
@@ -200,13 +223,16 @@ def build_snapshot(state: EngineState, checked_at: datetime | None) -> Snapshot:
             continue
         view = state.tracks[spec.id].view
         track = _probe_track(state, spec)
+        deep = _deep_track(state, spec)
+        probe = replace(probe_view(track), deep=deep_view(deep))
         if offline:
-            view = replace(view, error="offline", probe=probe_view(track))
+            view = replace(view, error="offline", probe=probe)
         else:
             # With no status feed, a failing probe is the only sign of trouble there is.
             says_operational = view.state is State.OPERATIONAL or spec.kind == NO_FEED
             found = suspicion(track, says_operational) if track is not None else None
-            view = replace(view, probe=probe_view(track), suspected=found)
+            found = found or deep_suspicion(deep, says_operational)
+            view = replace(view, probe=probe, suspected=found)
         views.append(view)
     return Snapshot(tuple(views), checked_at, offline)
 
@@ -389,9 +415,32 @@ def probe_step(state: EngineState, spec: ProviderSpec, attempt: Attempt) -> Prob
         return None
     track = observe_attempt(state.probes.get(spec.id, ProbeTrack()), attempt)
     suspected_notified = state.suspected_notified
-    if not track.failing:
+    if not track.failing and not state.deep.get(spec.id, DeepTrack()).failing:
         suspected_notified -= {spec.id}
     changed = replace(state, probes={**state.probes, spec.id: track}, suspected_notified=suspected_notified)
+    new = _with_snapshot(changed, state.snapshot.checked_at)
+    notices: list[Notice] = []
+    if not new.snapshot.offline:
+        notices, suspected_notified = suspected_notices(
+            new.snapshot, new.suspected_notified, new.notify_suspected, new.settings
+        )
+        new = replace(new, suspected_notified=suspected_notified)
+    return ProbeStep(new, new.snapshot, notices)
+
+
+def deep_step(state: EngineState, spec: ProviderSpec, attempt: Attempt | None) -> ProbeStep | None:
+    """Take one deep probe answer (None: no key is set); None when the provider has no deep probe.
+
+    A failing model API joins the edge's verdict: one spell of suspected trouble per provider,
+    notified once, ending when neither probe is failing.
+    """
+    if spec.id not in state.tracks or deep_target(spec, state.deep_enabled) is None:
+        return None
+    deep = observe_deep(state.deep.get(spec.id, DeepTrack()), attempt)
+    suspected_notified = state.suspected_notified
+    if not deep.failing and not state.probes.get(spec.id, ProbeTrack()).failing:
+        suspected_notified -= {spec.id}
+    changed = replace(state, deep={**state.deep, spec.id: deep}, suspected_notified=suspected_notified)
     new = _with_snapshot(changed, state.snapshot.checked_at)
     notices: list[Notice] = []
     if not new.snapshot.offline:

@@ -272,12 +272,29 @@ def iso_utc(moment: datetime | None) -> str | None:
     return as_utc(moment).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+def _model_observed(suspicion: Suspicion) -> str:
+    """What the deep probe saw: 'the model API failed 3 of the last 4 requests'."""
+    if suspicion.failed >= suspicion.checks:
+        return ngettext(
+            "the model API failed the last request",
+            "the model API failed the last {count} requests",
+            suspicion.checks,
+        ).format(count=suspicion.checks)
+    return ngettext(
+        "the model API failed {failed} of the last {count} request",
+        "the model API failed {failed} of the last {count} requests",
+        suspicion.checks,
+    ).format(failed=suspicion.failed, count=suspicion.checks)
+
+
 def suspected_phrase(suspicion: Suspicion, now: datetime | None = None, detail: bool = False) -> str:
     """A suspected problem as seen, short for a menu: 'Since 16:10: the API failed 4 of the last 5 checks'.
 
     With `detail`, what came back follows in brackets: '… checks (timeout, HTTP 503)'.
     """
-    if suspicion.failed >= suspicion.checks:
+    if suspicion.source == "model":
+        observed = _model_observed(suspicion)
+    elif suspicion.failed >= suspicion.checks:
         observed = ngettext(
             "the API failed the last check",
             "the API failed the last {checks} checks",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import ssl
 import zlib
@@ -289,8 +290,37 @@ class Fetcher:
             reason, connection = _describe(error)
             raise FetchError(reason, connection=connection) from None
 
-    async def _follow(self, url: str, caller: dict[str, str], conditional: dict[str, str]) -> Fetched:
-        """GET `url`, following at most MAX_REDIRECTS redirects, each checked like a configured URL.
+    async def post_json(self, url: str, body: Mapping[str, object], *, headers: Mapping[str, str]) -> Fetched:
+        """POST `body` as JSON to `url`; raises FetchError with a one-line reason for anything but 2xx.
+
+        The same rules as `get`: timeouts, the size cap, redirects checked hop by hop and the
+        caller's `headers` (they carry a key) only to the first URL's origin. Only 307 and 308
+        are followed (they keep the method and the body); another redirect is refused with its
+        status. Neither the headers nor the body ever appear in a reason.
+        """
+        content = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        sent = {"Content-Type": "application/json", "Accept": "application/json"}
+        self.requests += 1
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._follow(url, dict(headers), sent, method="POST", content=content)
+        except TimeoutError:
+            raise FetchError("timeout", connection=True) from None
+        except httpx.HTTPError as error:
+            reason, connection = _describe(error)
+            raise FetchError(reason, connection=connection) from None
+
+    async def _follow(
+        self,
+        url: str,
+        caller: dict[str, str],
+        conditional: dict[str, str],
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
+    ) -> Fetched:
+        """Send `method` to `url`, following at most MAX_REDIRECTS redirects, each checked like a
+        configured URL.
 
         The caller's headers (they may carry a key) go to the first URL's origin only: a hop to
         another scheme, host or port gets none of them.
@@ -299,9 +329,13 @@ class Fetcher:
         target = httpx.URL(url)
         for _hop in range(MAX_REDIRECTS + 1):
             headers = {**caller, **conditional} if _origin(target) == origin else dict(conditional)
-            async with self._client.stream("GET", target, headers=headers) as response:
+            async with self._client.stream(method, target, headers=headers, content=content) as response:
                 location = response.headers.get("Location")
-                if response.status_code in REDIRECT_STATUSES and location:
+                status = response.status_code
+                if status in REDIRECT_STATUSES and location:
+                    if method != "GET" and status not in (307, 308):
+                        # 301/302/303 would turn the request into a GET without its body.
+                        raise FetchError(f"HTTP {status}", status=status)
                     target = redirect_target(target, location)
                     continue
                 return await self._read(response)

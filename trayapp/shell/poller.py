@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import math
 import random
 import threading
 import time
@@ -21,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from trayapp.catalog import ProviderSpec
+from trayapp.core.deep import DeepTarget, Judgement, judge
 from trayapp.core.healing import Moved
 from trayapp.core.pace import HURRY_FOR, Pace, page_in_trouble, page_interval, with_trouble
 from trayapp.core.probing import Attempt, Cadence, next_probe
@@ -28,7 +31,7 @@ from trayapp.core.urls import is_loopback
 from trayapp.model import Failure, ParsedPage
 from trayapp.settings import MIN_LOOPBACK_INTERVAL, MIN_REMOTE_INTERVAL, page_is_loopback
 from trayapp.shell.fetch import Fetcher
-from trayapp.shell.prober import find_key, probe_edge, probe_headers
+from trayapp.shell.prober import find_key, probe_edge, probe_headers, probe_model
 from trayapp.shell.reader import PageReader
 
 log = logging.getLogger(__name__)
@@ -45,9 +48,25 @@ ProbePlan = Callable[[ProviderSpec], tuple[str, float] | None]
 """A provider's probe: the API edge URL and the seconds between probes, or None for no probe."""
 
 
+DeepHandler = Callable[[ProviderSpec, Attempt | None], None]
+"""Takes a deep probe's answer; None when no key is set (nothing was sent)."""
+DeepPlan = Callable[[ProviderSpec], tuple[DeepTarget, float] | None]
+"""A provider's deep probe and the seconds between its requests, or None."""
+
+
 def no_probes(spec: ProviderSpec) -> tuple[str, float] | None:
     """The probe plan that probes nothing."""
     return None
+
+
+def no_deep_probes(spec: ProviderSpec) -> tuple[DeepTarget, float] | None:
+    """The deep probe plan that asks no model."""
+    return None
+
+
+def _fingerprint(key: str) -> str:
+    """A key's digest: enough to tell that it changed, without keeping it twice."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def backoff_delay(interval: float, failures: int, retry_after: float | None = None) -> float:
@@ -83,6 +102,18 @@ class _ProbeSchedule:
     cadence: Cadence = field(default_factory=Cadence)
 
 
+@dataclass
+class _DeepSchedule:
+    spec: ProviderSpec
+    target: DeepTarget
+    interval: float
+    due: float
+    in_flight: bool = False
+    cadence: Cadence = field(default_factory=Cadence)
+    told_no_key: bool = False
+    refused_key: str | None = None  # the fingerprint of a key the API refused (401/403)
+
+
 class Poller:
     """Polls providers in a background thread and hands every result to `on_result`."""
 
@@ -101,7 +132,12 @@ class Poller:
         on_probe: ProbeHandler | None = None,
         offline_recheck: float = OFFLINE_RECHECK,
         hurry_for: float = HURRY_FOR,
+        deep_plan: DeepPlan = no_deep_probes,
+        on_deep: DeepHandler | None = None,
     ) -> None:
+        self._deep_plan = deep_plan
+        self._on_deep = on_deep
+        self._deep_schedules: dict[str, _DeepSchedule] = {}
         self._hurry_for = hurry_for
         self._probe_plan = probe_plan
         self._on_probe = on_probe
@@ -154,6 +190,25 @@ class Poller:
                     # The first probe waits a little, so that the page answers first.
                     first = now + min(every, 2.0) * random.uniform(0.5, 1.0)
                     self._probe_schedules[spec.id] = _ProbeSchedule(spec, url, every, first)
+            old_deep = self._deep_schedules
+            self._deep_schedules = {}
+            for spec in specs:
+                deep = self._deep_plan(spec) if self._on_deep is not None else None
+                if deep is None:
+                    continue
+                target, every = deep
+                previous_deep = old_deep.get(spec.id)
+                if (
+                    previous_deep is not None
+                    and previous_deep.spec == spec
+                    and previous_deep.target == target
+                ):
+                    previous_deep.interval = every
+                    self._deep_schedules[spec.id] = previous_deep
+                else:
+                    # A new or changed provider (a config change) starts afresh, stopped or not.
+                    first = now + min(every, 3.0) * random.uniform(0.5, 1.0)
+                    self._deep_schedules[spec.id] = _DeepSchedule(spec, target, every, first)
         self._poke()
 
     def set_offline(self, offline: bool) -> None:
@@ -173,6 +228,9 @@ class Poller:
                     schedule.failures = 0
                 for probe in self._probe_schedules.values():
                     probe.due = min(probe.due, now)
+                for deep in self._deep_schedules.values():
+                    if deep.due != math.inf:  # a refused request stays stopped until the config changes
+                        deep.due = min(deep.due, now)
         self._poke()
 
     def start(self) -> None:
@@ -229,6 +287,7 @@ class Poller:
                         schedule.in_flight = True
                         schedule.started = now
                     probes = [] if self._offline else self._due_probes(now)
+                    deeps = [] if self._offline else self._due_deep(now)
                 for schedule in due:
                     task = asyncio.create_task(self._poll(schedule))
                     tasks.add(task)
@@ -237,10 +296,16 @@ class Poller:
                     task = asyncio.create_task(self._probe(fetcher, probe))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
+                for deep in deeps:
+                    task = asyncio.create_task(self._deep(fetcher, deep))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
                 with self._lock:
                     waiting = [s.due for s in self._schedules.values() if not s.in_flight]
                     if not self._offline:
                         waiting += [p.due for p in self._probe_schedules.values() if not p.in_flight]
+                        waiting += [d.due for d in self._deep_schedules.values() if not d.in_flight]
+                waiting = [due for due in waiting if due != math.inf]
                 timeout = max(0.0, min(waiting) - time.monotonic()) if waiting else 3600.0
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -291,6 +356,57 @@ class Poller:
                 self._probe_signal(probe.spec.id, probe.cadence.track.failing)
             probe.due = time.monotonic() + delay
             probe.in_flight = False
+        if self._wake is not None:
+            self._wake.set()
+
+    def _due_deep(self, now: float) -> list[_DeepSchedule]:
+        due = [d for d in self._deep_schedules.values() if d.due <= now and not d.in_flight]
+        for deep in due:
+            deep.in_flight = True
+        return due
+
+    async def _deep(self, fetcher: Fetcher, deep: _DeepSchedule) -> None:
+        """One deep probe when a key is set; a stopped one only checks whether the key changed.
+
+        The key is looked up each time (the keyring may be slow: off the event loop), so that a
+        new key resumes a probe the API had refused.
+        """
+        attempt: Attempt | None = None
+        report = False
+        try:
+            key = await asyncio.to_thread(find_key, deep.spec)
+            if not key:
+                report = not deep.told_no_key
+                deep.told_no_key = True
+            elif deep.refused_key is None or deep.refused_key != _fingerprint(key):
+                deep.told_no_key = False
+                deep.refused_key = None
+                attempt = await probe_model(fetcher, deep.target, key)
+                report = True
+                if judge(attempt.status, attempt.error) is Judgement.BAD_KEY:
+                    deep.refused_key = _fingerprint(key)
+        except Exception:
+            log.exception("%s: unexpected error while asking the model API", deep.spec.name)
+            report = False
+        if report and not self._stopping.is_set() and self._on_deep is not None:
+            try:
+                self._on_deep(deep.spec, attempt)
+            except Exception:
+                log.exception("%s: error while handling a deep probe", deep.spec.name)
+        with self._lock:
+            delay = deep.interval * (1 + random.uniform(-self._jitter, self._jitter))
+            if attempt is not None:
+                judgement = judge(attempt.status, attempt.error)
+                if judgement is Judgement.REFUSED:
+                    delay = math.inf  # a retired model or a refused request: until the config changes
+                elif judgement in (Judgement.HEALTHY, Judgement.FAILING):
+                    deep.cadence, delay, confirming = next_probe(
+                        deep.cadence, attempt, deep.interval, is_loopback(deep.target.url)
+                    )
+                    if not confirming:
+                        delay *= 1 + random.uniform(-self._jitter, self._jitter)
+            deep.due = time.monotonic() + delay
+            deep.in_flight = False
         if self._wake is not None:
             self._wake.set()
 

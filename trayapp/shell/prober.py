@@ -9,6 +9,7 @@ in its messages.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from trayapp.catalog import ProviderSpec
+from trayapp.core.deep import DeepTarget, deep_headers, request_body
 from trayapp.core.probing import Attempt, classify
 from trayapp.shell.fetch import Fetcher, FetchError
 
@@ -117,3 +119,47 @@ async def probe_edge(
         error=error,
         connection=connection,
     )
+
+
+async def probe_model(
+    fetcher: Fetcher,
+    target: DeepTarget,
+    key: str,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Attempt:
+    """Send one deep probe (a minimal request to a real model) and say what came back.
+
+    The key goes only in the dialect's header to the target's origin; what is said of the
+    answer is its status and latency (a 2xx must be a JSON object), never its body.
+    """
+    started = time.monotonic()
+    status: int | None
+    error: str | None = None
+    connection = False
+    try:
+        answer = await fetcher.post_json(
+            target.url, request_body(target), headers=deep_headers(target.api, key)
+        )
+        status = 200
+        if not _is_json_object(answer.body):
+            error = "not a model answer"
+    except FetchError as failure:
+        status = failure.status
+        if status is None:
+            error, connection = failure.reason, failure.connection
+    latency = time.monotonic() - started
+    return Attempt(
+        at=clock(),
+        outcome=classify(status, latency, error),
+        latency_s=latency if status is not None and error is None else None,
+        status=status,
+        error=error,
+        connection=connection,
+    )
+
+
+def _is_json_object(body: bytes) -> bool:
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
