@@ -59,9 +59,9 @@ def _per_minute(count: int, seconds: float, scale: float) -> float:
 
 def trial(root: Path, interval: float, scale: float, seed: int) -> tuple[float, dict[str, float]]:
     """One run: steady traffic, then the edge fails at a random moment; lead time and rates."""
+    from tests.support.notifiers import RecordingNotifier
     from trayapp import paths
     from trayapp.config import load_config
-    from trayapp.shell.notify import RecordingNotifier
     from trayapp.watch import Watch
 
     server = StatusServer().start()

@@ -61,12 +61,12 @@ class SameAnswer:
 
 def run(polls: int, profile: int) -> dict[str, float]:
     """Poll one page `polls` times after a warm-up; the figures."""
+    from tests.support.notifiers import RecordingNotifier
     from trayapp.catalog import ProviderSpec
     from trayapp.core.menu import UiState, build_menu, tooltip
     from trayapp.engine import Engine
     from trayapp.settings import NotificationSettings
     from trayapp.shell.history.recorder import HistoryRecorder
-    from trayapp.shell.notify import RecordingNotifier
     from trayapp.shell.reader import PageReader
     from trayapp.shell.store import StateStore
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
@@ -25,7 +26,6 @@ from trayapp.config import load_config
 from trayapp.core.probing import Attempt
 from trayapp.core.text import iso_utc
 from trayapp.model import Failure, ParsedPage
-from trayapp.shell.notify import RecordingNotifier
 from trayapp.shell.poller import Poller
 from trayapp.watch import Watch
 
