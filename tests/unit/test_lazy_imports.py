@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trayapp.core.safe_text import escape_markup
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "statuspage" / "summary_all_operational.json"
 
 
-def loaded_after(code: str) -> set[str]:
-    """The trayapp and XML modules a fresh interpreter holds after running `code`."""
+def loaded_after(code: str, *, raw: bool = False) -> set[str]:
+    """The trayapp and XML modules a fresh interpreter holds after running `code`.
+
+    With `raw`, `code` prints its own JSON list as its last line.
+    """
     script = (
         code
-        + "\nimport json, sys\n"
-        + "names = [m for m in sys.modules if m.startswith(('trayapp', 'xml', 'defusedxml'))]\n"
-        + "print(json.dumps(names))"
+        if raw
+        else (
+            code
+            + "\nimport json, sys\n"
+            + "names = [m for m in sys.modules if m.startswith(('trayapp', 'xml', 'defusedxml'))]\n"
+            + "print(json.dumps(names))"
+        )
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
@@ -66,3 +79,24 @@ def test_the_engine_path_loads_no_details_page_nor_history_reading() -> None:
         "trayapp.shell.catalog_check",
     ):
         assert module not in loaded, module
+
+
+@given(st.text())
+def test_escape_markup_is_html_escape_without_quotes(text: str) -> None:
+    assert escape_markup(text) == html.escape(text, quote=False)
+
+
+def test_a_start_without_an_autostart_file_or_a_config_mistake_loads_no_parser_for_them(
+    tmp_path: Path,
+) -> None:
+    loaded = loaded_after(
+        "import trayapp.watch, trayapp.tray_controller, trayapp.shell.notify, trayapp.shell.dbus\n"
+        "from pathlib import Path\n"
+        "from trayapp.shell.autostart import autostart_enabled\n"
+        f"assert not autostart_enabled('linux', Path({str(tmp_path)!r}))\n"
+        "import json, sys\n"
+        "names = [m for m in ('html', 'difflib', 'configparser') if m in sys.modules]\n"
+        "print(json.dumps(names))",
+        raw=True,
+    )
+    assert loaded == set()
