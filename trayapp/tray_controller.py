@@ -5,10 +5,11 @@ worker. Everything that touches the icon goes through `TrayController._refresh`,
 from one UI-side updater thread (and, on macOS, marshalled to the main thread).
 
 Start-up shows the icon first: only what the icon needs (PIL, pystray and its backend)
-is imported before it docks. The engine (httpx, asyncio, the adapters), the notifier,
-the details page and autostart are imported in pystray's setup thread once the icon is
-up, so the icon appears about as fast as a bare pystray script's, and its first state
-("checking…") is replaced when the first poll answers.
+is imported before it docks. The engine (httpx, asyncio, the adapter registry), the notifier
+and autostart are imported in pystray's setup thread once the icon is up, so the icon
+appears about as fast as a bare pystray script's, and its first state ("checking…") is
+replaced when the first poll answers. The details page (and the history reading behind it)
+is imported when first opened, a format's parser when a page of that format is first read.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_SECONDS = 2.0
 NO_TRAY_NOTICE_SECONDS = 10.0
+
+
+def _open_url(url: str) -> None:
+    """Open a page's URL in the browser (the details module is imported when first needed)."""
+    from trayapp.shell import details
+
+    details.open_url(url)
 
 
 class TrayController:
@@ -99,13 +107,13 @@ class TrayController:
 
     def _start_engine(self) -> None:
         """Import and make the engine, the notifier and the updater; start polling."""
-        from trayapp.shell import autostart, details
+        from trayapp.shell import autostart
         from trayapp.shell.notify import QueuedNotifier, make_notifier
         from trayapp.watch import Watch
 
         inner, why = make_notifier(
             notification_icon(),
-            open_url=details.open_url,
+            open_url=_open_url,
             open_details=lambda: self.on_action("details"),
             tray_icon=self.tray.icon,
         )

@@ -62,6 +62,25 @@ def test_unchanged_page_costs_a_304_without_body(server: StatusServer) -> None:
     assert last.headers["if-none-match"] == first.etag  # type: ignore[attr-defined]
 
 
+def test_polls_answered_304_keep_one_connection(server: StatusServer) -> None:
+    """A 304 hands its connection back to the pool: unchanged polls open no new connections."""
+    server.set("/s.json", b'{"a": 1}')
+
+    async def go() -> None:
+        fetcher = Fetcher()
+        try:
+            first = await fetcher.get(server.url + "/s.json")
+            for _ in range(5):
+                assert (await fetcher.get(server.url + "/s.json", etag=first.etag)).not_modified
+        finally:
+            await fetcher.aclose()
+
+    asyncio.run(go())
+    requests = server.requests_to("/s.json")
+    assert [r.status for r in requests] == [200] + [304] * 5
+    assert {r.connection for r in requests} == {requests[0].connection}
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 404])
 def test_http_errors_give_the_status(server: StatusServer, status: int) -> None:
     server.set("/s.json", Reply(b"oops", status, "text/plain"))

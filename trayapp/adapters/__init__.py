@@ -2,26 +2,47 @@
 
 Every parser is pure: `bytes, ParseContext -> ParsedPage`, raising only ParseError.
 `parse_document` wraps that so nothing a page sends can escape as an exception.
+
+A format's module is imported when one of its documents is first parsed, not with the registry:
+most runs read two or three formats, and the feed parser brings an XML parser with it.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from trayapp.adapters._common import ParseContext, ParseError
-from trayapp.adapters.betterstack import parse_index
-from trayapp.adapters.datadog import parse_config
-from trayapp.adapters.feed import parse_feed
-from trayapp.adapters.google import parse_incidents
-from trayapp.adapters.incidentio import parse_proxy, parse_widget
-from trayapp.adapters.instatus import parse_components
-from trayapp.adapters.instatus import parse_summary as parse_instatus_summary
-from trayapp.adapters.statuspage import parse_summary
 from trayapp.core.safe_text import clean_page
 from trayapp.model import ParsedPage, worst
 
 Parser = Callable[[bytes, ParseContext], ParsedPage]
+
+
+def lazy_parser(module: str, name: str) -> Parser:
+    """The parser `name` of `trayapp.adapters.<module>`, the module imported at its first call."""
+    loaded: list[Parser] = []
+
+    def parse(body: bytes, context: ParseContext) -> ParsedPage:
+        if not loaded:
+            loaded.append(getattr(importlib.import_module(f"trayapp.adapters.{module}"), name))
+        return loaded[0](body, context)
+
+    parse.__name__ = parse.__qualname__ = name
+    parse.__module__ = f"trayapp.adapters.{module}"
+    return parse
+
+
+parse_index = lazy_parser("betterstack", "parse_index")
+parse_config = lazy_parser("datadog", "parse_config")
+parse_feed = lazy_parser("feed", "parse_feed")
+parse_incidents = lazy_parser("google", "parse_incidents")
+parse_proxy = lazy_parser("incidentio", "parse_proxy")
+parse_widget = lazy_parser("incidentio", "parse_widget")
+parse_components = lazy_parser("instatus", "parse_components")
+parse_instatus_summary = lazy_parser("instatus", "parse_summary")
+parse_summary = lazy_parser("statuspage", "parse_summary")
 
 
 @dataclass(frozen=True)
@@ -194,7 +215,9 @@ __all__ = [
     "ParseError",
     "Parser",
     "Source",
+    "lazy_parser",
     "merge",
     "parse_document",
+    "parse_feed",
     "with_past",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -77,6 +76,8 @@ def catalog_hint() -> str:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a misspelt word: not loaded by a good config
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     # Translators: a hint after a config problem, e.g. "; did you mean 'openai'?".
     return "; " + _("did you mean '{word}'?").format(word=close[0]) if close else ""

@@ -8,15 +8,17 @@ replaces with a fake.
 
 from __future__ import annotations
 
-import configparser
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trayapp.shell.store import write_atomically
+
+if TYPE_CHECKING:
+    import configparser
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,10 @@ def desktop_entry(command: Sequence[str]) -> str:
 
 
 def _read_desktop_entry(path: Path) -> configparser.ConfigParser | None:
+    if not path.exists():
+        return None
+    import configparser  # here: most starts find no autostart file and need no parser
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
     try:

@@ -15,9 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from trayapp.adapters import DETECTION_ORDER, FORMATS, Document, ParseContext, Parser, Source, parse_document
+from trayapp.adapters import (
+    DETECTION_ORDER,
+    FORMATS,
+    Document,
+    ParseContext,
+    Parser,
+    Source,
+    parse_document,
+    parse_feed,
+)
 from trayapp.adapters._common import join_url
-from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.i18n import _
 from trayapp.model import NO_STATUS_FEED

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import socket
 import ssl
+import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -27,8 +29,25 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Compressed bodies are inflated in pieces of at most this size, so that a small gzip bomb
 # never becomes one huge string before the size cap can refuse it.
 DECODE_PIECE = 64 * 1024
+# Parsed URLs kept for reuse (a poll asks the same few URLs again and again).
+URL_CACHE_SIZE = 256
 # No server needs more than two codings on one body ("gzip, gzip" is already odd).
 MAX_CODINGS = 3
+
+
+def _mark_sniffio_absent() -> None:
+    """Make `import sniffio` fail at once when sniffio is not installed.
+
+    httpcore imports sniffio on every lock, event and connection of every async request
+    (about six times a request) and falls back to asyncio when it is missing. Python does
+    not remember a failed import, so each try searched the whole of sys.path: more CPU than
+    the rest of an unchanged poll. A None in sys.modules is the standard "not there" mark.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_mark_sniffio_absent()
 
 
 class FetchError(Exception):
@@ -250,6 +269,7 @@ class Fetcher:
         self.deadline = deadline
         self.requests = 0
         self.bytes_received = 0
+        self._urls: dict[str, httpx.URL] = {}
         self._client = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout),
@@ -325,8 +345,8 @@ class Fetcher:
         The caller's headers (they may carry a key) go to the first URL's origin only: a hop to
         another scheme, host or port gets none of them.
         """
-        origin = _origin(httpx.URL(url))
-        target = httpx.URL(url)
+        target = self._parsed(url)
+        origin = _origin(target)
         for _hop in range(MAX_REDIRECTS + 1):
             headers = {**caller, **conditional} if _origin(target) == origin else dict(conditional)
             async with self._client.stream(method, target, headers=headers, content=content) as response:
@@ -341,9 +361,22 @@ class Fetcher:
                 return await self._read(response)
         raise FetchError("too many redirects")
 
+    def _parsed(self, url: str) -> httpx.URL:
+        """`url` parsed, from the cache when asked before: a parse is a sizeable part of a 304's cost."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            parsed = httpx.URL(url)
+            if len(self._urls) >= URL_CACHE_SIZE:
+                self._urls.clear()
+            self._urls[url] = parsed
+        return parsed
+
     async def _read(self, response: httpx.Response) -> Fetched:
         """The body of a final (not redirected) answer, decoded within the size cap."""
         if response.status_code == 304:
+            # A 304 has no body, but the connection goes back to the pool only once its
+            # (empty) body has been read: unread, every poll would open a new connection.
+            await response.aread()
             return Fetched(b"", response.headers.get("ETag"), response.headers.get("Last-Modified"), True)
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -7,7 +7,6 @@ macOS: `macos.OsascriptNotifier`. Which one, and why, is logged once.
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import queue
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trayapp.core.notices import Notice, Notifier
+from trayapp.core.safe_text import escape_markup as escape_text
 from trayapp.i18n import _
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ APP_NAME = "trayapp"
 
 def escape_markup(text: str) -> str:
     """Text made safe for notification servers that render a subset of HTML in the body."""
-    return html.escape(text, quote=False)
+    return escape_text(text)
 
 
 def session_bus_available() -> bool:

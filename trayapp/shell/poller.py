@@ -308,8 +308,13 @@ class Poller:
                 waiting = [due for due in waiting if due != math.inf]
                 timeout = max(0.0, min(waiting) - time.monotonic()) if waiting else 3600.0
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                # A timer that sets the event, rather than `wait_for`: no task and no
+                # cancellation to make at every wake-up.
+                timer = self._loop.call_later(timeout, self._wake.set)
+                try:
+                    await self._wake.wait()
+                finally:
+                    timer.cancel()
         finally:
             for task in tasks:
                 task.cancel()

@@ -36,10 +36,10 @@ from trayapp.adapters import (
     Source,
     merge,
     parse_document,
+    parse_feed,
     with_past,
 )
 from trayapp.adapters._common import join_url
-from trayapp.adapters.feed import parse_feed
 from trayapp.catalog import NO_FEED, ProviderSpec
 from trayapp.core.rollup import apply_filter
 from trayapp.core.windows import at_time

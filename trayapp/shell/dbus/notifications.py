@@ -8,7 +8,6 @@ through the callbacks given; the ids sent are forgotten once the server closes t
 
 from __future__ import annotations
 
-import html
 import logging
 import sys
 import threading
@@ -19,6 +18,7 @@ from typing import Any
 from jeepney import MatchRule, Message
 
 from trayapp.core.notices import Notice
+from trayapp.core.safe_text import escape_markup
 from trayapp.i18n import _
 from trayapp.model import State
 from trayapp.shell.dbus.connection import BUS_NAME, DBUS_PATH, BusConnection, member_of, sender_of
@@ -70,7 +70,7 @@ def notify_arguments(
     """
     body = notice.body[:MAX_BODY]
     if "body-markup" in capabilities:
-        body = html.escape(body, quote=False)
+        body = escape_markup(body)
     actions: list[str] = []
     if "actions" in capabilities:
         actions = ["default", "", "details", _("Open details")]
