@@ -159,13 +159,15 @@ class TrayController:
     def _shown(self, snapshot: Snapshot) -> tuple[object, ...]:
         """What the icon, tooltip, menu and details page show of `snapshot`, but the poll times.
 
-        Those are in the tooltip, to the minute; a poll that changed nothing else (most of
-        them) then touches nothing.
+        Those are shown to the minute only (the tooltip's last successful read, the menu's last
+        check); a poll that changed nothing else in the same minute (most of them) touches nothing.
         """
         now = datetime.now(UTC)
         views = tuple(replace(view, checked_at=None, last_success_at=None) for view in snapshot.providers)
+        checked = snapshot.checked_at.replace(second=0, microsecond=0) if snapshot.checked_at else None
         return (
             views,
+            checked,
             snapshot.offline,
             tooltip(snapshot),
             replace(self.ui, now=None),
