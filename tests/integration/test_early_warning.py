@@ -17,12 +17,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from tests.support.model_api import model_api
 from tests.support.notifiers import RecordingNotifier
 from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp import paths
 from trayapp.catalog import ProviderSpec
 from trayapp.config import load_config
+from trayapp.core.deep import DeepTarget
 from trayapp.core.probing import Attempt
 from trayapp.core.text import iso_utc
 from trayapp.model import Failure, ParsedPage
@@ -225,3 +229,35 @@ def test_status_json_beside_a_running_watch_reports_its_verdict(server: StatusSe
     assert provider["suspected"]["reason"].startswith("API edge: ")
     assert provider["probe"]["failing_since"] == iso_utc(since)
     assert status.returncode == 1, "suspected counts as degraded for the exit code"
+
+
+def test_a_failing_model_api_hurries_its_page_too(
+    server: StatusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deep probe that fails is a probe that fails: the page is read at the hurried pace."""
+    server.set(SUMMARY, CALM)
+    monkeypatch.setenv("TRAYAPP_ACME_API_KEY", "sk-test")
+    deep_failed = threading.Event()
+    with model_api() as api:
+        api.set_status(529)
+        spec = ProviderSpec(id="acme", name="Acme", page=f"{server.url}/acme", kind="statuspage")
+        target = DeepTarget(api.root + "/v1/chat/completions", "openai", "acme-mini")
+        reads = Reads()
+        polling = Poller(
+            [spec],
+            lambda _: 0.6,
+            reads.page,
+            jitter=0,
+            deep_plan=lambda _spec: (target, 0.6),
+            on_deep=lambda _spec, attempt: deep_failed.set() if attempt and attempt.status == 529 else None,
+            hurry_for=60,
+        )
+        polling.start()
+        try:
+            assert deep_failed.wait(5)
+            wait_until(lambda: len(api.seen()) >= 4, what="the failure confirmed")
+            confirmed = time.monotonic()
+            time.sleep(2.5)
+        finally:
+            polling.stop()
+    assert all(0.25 <= gap <= 0.4 for gap in gaps(reads.since(confirmed + 0.6))), gaps(reads.since(confirmed))

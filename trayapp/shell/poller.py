@@ -358,7 +358,7 @@ class Poller:
                 )
                 if not confirming:
                     delay *= 1 + random.uniform(-self._jitter, self._jitter)
-                self._probe_signal(probe.spec.id, probe.cadence.track.failing)
+                self._probe_signal(probe.spec.id)
             probe.due = time.monotonic() + delay
             probe.in_flight = False
         if self._wake is not None:
@@ -410,20 +410,25 @@ class Poller:
                     )
                     if not confirming:
                         delay *= 1 + random.uniform(-self._jitter, self._jitter)
+                    self._probe_signal(deep.spec.id)
             deep.due = time.monotonic() + delay
             deep.in_flight = False
         if self._wake is not None:
             self._wake.set()
 
-    def _probe_signal(self, provider_id: str, failing: bool) -> None:
-        """Tell the provider's page pace what the probe says (called with the lock held).
+    def _probe_signal(self, provider_id: str) -> None:
+        """Tell the provider's page pace what its probes say (called with the lock held).
 
+        Its page hurries while either probe fails: the API edge or the model API behind it.
         When a hurry begins, the next read is brought forward to one hurried interval after the
         latest one, so that the page is asked soon but never more often than the hurried pace.
         """
         schedule = self._schedules.get(provider_id)
         if schedule is None:
             return
+        edge = self._probe_schedules.get(provider_id)
+        deep = self._deep_schedules.get(provider_id)
+        failing = any(probe is not None and probe.cadence.track.failing for probe in (edge, deep))
         now = time.monotonic()
         before = schedule.pace
         schedule.pace = with_trouble(before, now, probe=failing, hurry_for=self._hurry_for)
