@@ -140,3 +140,23 @@ def test_component_filter_watches_only_what_the_user_uses(server: StatusServer) 
     assert isinstance(finetune, ParsedPage)
     assert [c.name for c in finetune.components] == ["Fine-tuning"]
     assert page_state(finetune) == State.DEGRADED
+
+
+def test_two_providers_on_one_document_keep_their_own_reading(server: StatusServer) -> None:
+    """A cloud-wide page read for two products: each keeps its own narrowed parse, also when unchanged."""
+    server.set_fixture("/incidents.json", "google/incidents.json")
+    gemini = ProviderSpec(id="gemini", name="Gemini", page=server.url, kind="google", match=("Gemini",))
+    bigquery = ProviderSpec(id="bq", name="BigQuery", page=server.url, kind="google", match=("BigQuery",))
+    reader = PageReader(Fetcher())
+
+    async def go() -> list[ParsedPage | Failure]:
+        fetcher = Fetcher(timeout=2, deadline=3)
+        reader.fetcher = fetcher
+        try:
+            return [await reader.read(spec) for spec in (gemini, bigquery, gemini, bigquery)]
+        finally:
+            await fetcher.aclose()
+
+    results = asyncio.run(go())
+    ids = [[i.id for i in r.incidents] if isinstance(r, ParsedPage) else r for r in results]
+    assert ids == [["gQ4nV7yT2pR9sK1mW3xZ"], ["bQ1aZ2sX3dC4fV5gB6hN"]] * 2

@@ -98,7 +98,9 @@ class PageReader:
     def __init__(self, fetcher: Fetcher, detected: dict[str, str] | None = None) -> None:
         self.fetcher = fetcher
         self.detected: dict[str, str] = dict(detected or {})
-        self._cache: dict[str, _Cached] = {}
+        # By document and by what its parse depends on: two providers may read one document (a
+        # cloud-wide page narrowed to different products) and must not share a parse.
+        self._cache: dict[tuple[str, str, tuple[str, ...]], _Cached] = {}
         self._preferred: dict[str, int] = {}
         self._rounds: dict[str, int] = {}
         self._logged_unknown: set[str] = set()
@@ -245,7 +247,8 @@ class PageReader:
         return merge(pages)
 
     async def _read_document(self, url: str, parser: Parser, context: ParseContext) -> ParsedPage | Failure:
-        cached = self._cache.get(url)
+        key = (url, context.page_url, context.match)
+        cached = self._cache.get(key)
         try:
             fetched = await self.fetcher.get(
                 url,
@@ -262,7 +265,7 @@ class PageReader:
                 cached.etag, cached.last_modified = fetched.etag, fetched.last_modified
         else:
             page = parse_document(parser, fetched.body, context)
-            self._cache[url] = _Cached(fetched.etag, fetched.last_modified, page, digest)
+            self._cache[key] = _Cached(fetched.etag, fetched.last_modified, page, digest)
         return page if isinstance(page, ParsedPage) else Failure(page)
 
     def _log_unknown_values(self, spec: ProviderSpec, page: ParsedPage) -> None:
