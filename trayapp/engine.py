@@ -23,7 +23,7 @@ from trayapp.core.deep import DeepTrack, Judgement
 from trayapp.core.diff import Event
 from trayapp.core.history.record import PollRecord
 from trayapp.core.notices import Notice, Notifier
-from trayapp.core.probing import Attempt, ProbeTrack, probe_target
+from trayapp.core.probing import Attempt, ProbeTrack
 from trayapp.core.step import (
     EngineState,
     deep_step,
@@ -172,10 +172,6 @@ class Engine:
         with self._lock:
             self._state = with_deep_enabled(self._state, enabled)
             self._steady.clear()
-
-    def probed(self, spec: ProviderSpec) -> str | None:
-        """The API edge URL probed for a provider, or None."""
-        return probe_target(spec, self._state.probes_enabled)
 
     def snapshot(self) -> Snapshot:
         """The current confirmed snapshot."""

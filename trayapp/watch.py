@@ -40,7 +40,6 @@ from trayapp.shell.verdict_file import VerdictWriter, read_verdict, verdict_path
 log = logging.getLogger(__name__)
 
 CONFIG_CHECK_SECONDS = 1.0
-# A provider silent for longer than this (or 3 poll intervals) is not watched, for the history.
 
 
 async def _read_all(

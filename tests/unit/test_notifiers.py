@@ -91,22 +91,6 @@ def test_plyer_without_a_bus_says_so_once(capsys: pytest.CaptureFixture[str]) ->
     assert err.count("cannot show desktop notifications (no D-Bus session bus)") == 1
 
 
-def test_plyer_failure_uses_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-    from plyer import notification
-
-    def explode(**_: object) -> None:
-        raise RuntimeError("no server")
-
-    monkeypatch.setattr(notification, "notify", explode)
-    shown: list[tuple[str, str]] = []
-    notifier = PlyerNotifier(fallback=lambda title, body: shown.append((title, body)) is None)
-    notifier.send(NOTICE)
-    assert shown == [
-        ("OpenAI: <b>Errors</b>", "Partial outage · investigating. &lt;i&gt;x&lt;/i&gt; &amp; y")
-    ]
-
-
 def test_recording_notifier_writes_json_lines(tmp_path: Path) -> None:
     path = tmp_path / "n.jsonl"
     RecordingNotifier(path).send(NOTICE)

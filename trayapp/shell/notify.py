@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trayapp.core.notices import Notice, Notifier
-from trayapp.core.safe_text import escape_markup as escape_text
+from trayapp.core.safe_text import escape_markup
 from trayapp.i18n import _
 
 if TYPE_CHECKING:
@@ -28,19 +28,11 @@ log = logging.getLogger(__name__)
 APP_NAME = "trayapp"
 
 
-def escape_markup(text: str) -> str:
-    """Text made safe for notification servers that render a subset of HTML in the body."""
-    return escape_text(text)
-
-
 def session_bus_available() -> bool:
     """Whether a desktop notification server can be reached at all (a D-Bus session on Linux)."""
     if sys.platform.startswith("linux"):
         return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
     return True
-
-
-Fallback = Callable[[str, str], bool]
 
 
 def make_notifier(
@@ -113,18 +105,11 @@ def close_notifier(notifier: Notifier) -> None:
 
 
 class PlyerNotifier:
-    """Shows notices with plyer; a failure is logged once and never raised.
+    """Shows notices with plyer; a failure is logged once and never raised."""
 
-    When plyer cannot notify, `fallback(title, body)` (the tray backend's own notifier,
-    where it has one) is tried before giving up.
-    """
-
-    def __init__(
-        self, icon_path: Path | None = None, timeout: int = 10, fallback: Fallback | None = None
-    ) -> None:
+    def __init__(self, icon_path: Path | None = None, timeout: int = 10) -> None:
         self.icon_path = icon_path
         self.timeout = timeout
-        self.fallback = fallback
         self._failed = False
         self._lock = threading.Lock()
 
@@ -145,8 +130,6 @@ class PlyerNotifier:
                     timeout=self.timeout,
                 )
         except Exception as error:  # noqa: BLE001 - plyer raises whatever its backend raises
-            if self.fallback is not None and self.fallback(notice.title, self._body(notice.body)):
-                return
             self._fail_once(f"{type(error).__name__}: {error}")
             return
         if self._failed:

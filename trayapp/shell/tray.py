@@ -402,17 +402,6 @@ class Tray:
                 if self.backend == SNI:
                     self.icon.needs_attention = attention  # Status NeedsAttention during an outage
 
-    def notify(self, title: str, body: str) -> bool:
-        """Show a notification through the backend itself, where it can; False otherwise."""
-        if not getattr(self.icon, "HAS_NOTIFICATION", False):
-            return False
-        try:
-            self.icon.notify(body, title)
-        except Exception as error:  # noqa: BLE001
-            log.warning("the tray backend could not notify: %s", error)
-            return False
-        return True
-
     def quit_on_signals(self, signals: tuple[int, ...], quit_app: Callable[[], None]) -> None:
         """On the GTK backends (a GLib loop in C; pystray resets SIGINT), let GLib catch `signals`.
 

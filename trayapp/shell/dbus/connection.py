@@ -254,11 +254,6 @@ class BusConnection:
         with self._lock:
             self._objects[path] = handler
 
-    def unexport(self, path: str) -> None:
-        """Stop answering calls on `path`."""
-        with self._lock:
-            self._objects.pop(path, None)
-
     # ------------------------------------------------------------------ closing
 
     def close(self) -> None:
