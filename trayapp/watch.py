@@ -196,9 +196,12 @@ class Watch:
         # Offline, probes pause and pages are rechecked often; back online, everything at once.
         self.engine.add_listener(lambda snapshot, _events: self.poller.set_offline(snapshot.offline))
         # The probe verdict, for `trayapp status` run beside this instance.
-        self.engine.add_listener(
-            VerdictWriter(verdict_path(state_path), lambda: self.watcher.config.probes.interval, clock)
-        )
+        self.engine.add_listener(VerdictWriter(verdict_path(state_path), self._verdict_refresh, clock))
+
+    def _verdict_refresh(self) -> float:
+        """How often a failing verdict is rewritten: often enough for `status` to take it as fresh."""
+        probes = self.watcher.config.probes
+        return min(probes.interval, probes.deep_interval) if probes.deep else probes.interval
 
     def _on_result(self, spec: ProviderSpec, result: ParsedPage | Failure) -> None:
         self.engine.handle(spec, result, self.poller.detected)

@@ -137,3 +137,10 @@ def test_the_writer_writes_only_on_change_and_the_reader_reads_it(tmp_path: Path
     assert cleared.providers["openai"] == EdgeVerdict()
     path.write_text("{not json", "utf-8")
     assert read_verdict(path) is None
+
+
+def test_a_stopped_model_probe_is_kept_young_too() -> None:
+    """A deep probe stopped by a refused key stays stopped: `status` keeps seeing it as stopped."""
+    stopped = SharedVerdict(T0, False, {"openai": EdgeVerdict(deep_stopped="key")})
+    assert stopped.failing
+    assert due_to_write(replace_at(stopped, 65), stopped, 60), "refreshed once per interval while stopped"

@@ -51,9 +51,11 @@ class SharedVerdict:
 
     @property
     def failing(self) -> bool:
-        """Whether any edge is failing (the verdict is then kept young)."""
+        """Whether any edge or model API is failing or stopped (the verdict is then kept young)."""
         return any(
-            verdict.failing_since is not None or verdict.deep_failing_since is not None
+            verdict.failing_since is not None
+            or verdict.deep_failing_since is not None
+            or bool(verdict.deep_stopped)
             for verdict in self.providers.values()
         )
 
