@@ -414,18 +414,7 @@ def probe_step(state: EngineState, spec: ProviderSpec, attempt: Attempt) -> Prob
     if spec.id not in state.tracks or probe_target(spec, state.probes_enabled) is None:
         return None
     track = observe_attempt(state.probes.get(spec.id, ProbeTrack()), attempt)
-    suspected_notified = state.suspected_notified
-    if not track.failing and not state.deep.get(spec.id, DeepTrack()).failing:
-        suspected_notified -= {spec.id}
-    changed = replace(state, probes={**state.probes, spec.id: track}, suspected_notified=suspected_notified)
-    new = _with_snapshot(changed, state.snapshot.checked_at)
-    notices: list[Notice] = []
-    if not new.snapshot.offline:
-        notices, suspected_notified = suspected_notices(
-            new.snapshot, new.suspected_notified, new.notify_suspected, new.settings
-        )
-        new = replace(new, suspected_notified=suspected_notified)
-    return ProbeStep(new, new.snapshot, notices)
+    return _verdict_step(replace(state, probes={**state.probes, spec.id: track}), spec.id)
 
 
 def deep_step(state: EngineState, spec: ProviderSpec, attempt: Attempt | None) -> ProbeStep | None:
@@ -437,11 +426,22 @@ def deep_step(state: EngineState, spec: ProviderSpec, attempt: Attempt | None) -
     if spec.id not in state.tracks or deep_target(spec, state.deep_enabled) is None:
         return None
     deep = observe_deep(state.deep.get(spec.id, DeepTrack()), attempt)
-    suspected_notified = state.suspected_notified
-    if not deep.failing and not state.probes.get(spec.id, ProbeTrack()).failing:
-        suspected_notified -= {spec.id}
-    changed = replace(state, deep={**state.deep, spec.id: deep}, suspected_notified=suspected_notified)
-    new = _with_snapshot(changed, state.snapshot.checked_at)
+    return _verdict_step(replace(state, deep={**state.deep, spec.id: deep}), spec.id)
+
+
+def _verdict_step(observed: EngineState, provider_id: str) -> ProbeStep:
+    """After an edge or a deep probe was observed: the new snapshot and the suspected notices.
+
+    A provider's spell of suspected trouble ends when neither of its probes is failing; a new one
+    is notified once (not while offline).
+    """
+    suspected_notified = observed.suspected_notified
+    edge_failing = observed.probes.get(provider_id, ProbeTrack()).failing
+    if not edge_failing and not observed.deep.get(provider_id, DeepTrack()).failing:
+        suspected_notified -= {provider_id}
+    new = _with_snapshot(
+        replace(observed, suspected_notified=suspected_notified), observed.snapshot.checked_at
+    )
     notices: list[Notice] = []
     if not new.snapshot.offline:
         notices, suspected_notified = suspected_notices(
