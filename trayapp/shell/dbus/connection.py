@@ -48,6 +48,36 @@ UNKNOWN_METHOD = "org.freedesktop.DBus.Error.UnknownMethod"
 UNKNOWN_OBJECT = "org.freedesktop.DBus.Error.UnknownObject"
 FAILED = "org.freedesktop.DBus.Error.Failed"
 
+_STANDARD_INTERFACES = """  <interface name="org.freedesktop.DBus.Properties">
+    <method name="Get">
+      <arg type="s" name="interface_name" direction="in"/>
+      <arg type="s" name="property_name" direction="in"/>
+      <arg type="v" name="value" direction="out"/>
+    </method>
+    <method name="GetAll">
+      <arg type="s" name="interface_name" direction="in"/>
+      <arg type="a{sv}" name="properties" direction="out"/>
+    </method>
+  </interface>
+  <interface name="org.freedesktop.DBus.Introspectable">
+    <method name="Introspect"><arg type="s" name="xml_data" direction="out"/></method>
+  </interface>
+  <interface name="org.freedesktop.DBus.Peer">
+    <method name="Ping"/>
+  </interface>
+"""
+
+
+def introspection_xml(own_interfaces: str) -> str:
+    """An exported object's Introspect answer: its own interfaces, and the standard ones every
+    exported object serves here (Properties, Introspectable, and Peer's Ping, answered for all)."""
+    return (
+        '<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"\n'
+        ' "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">\n'
+        "<node>\n" + own_interfaces + _STANDARD_INTERFACES + "</node>\n"
+    )
+
+
 DEFAULT_TIMEOUT = 5.0
 AUTH_TIMEOUT = 2.0
 

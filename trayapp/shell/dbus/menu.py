@@ -22,6 +22,7 @@ from trayapp.shell.dbus.connection import (
     BusConnection,
     error_reply,
     interface_of,
+    introspection_xml,
     member_of,
 )
 
@@ -37,10 +38,8 @@ LAYOUT_SIGNATURE = "(ia{sv}av)"
 Variant = tuple[str, Any]
 Props = dict[str, Variant]
 
-INTROSPECTION = """<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">
-<node>
-  <interface name="com.canonical.dbusmenu">
+INTROSPECTION = introspection_xml(
+    """  <interface name="com.canonical.dbusmenu">
     <property name="Version" type="u" access="read"/>
     <property name="TextDirection" type="s" access="read"/>
     <property name="Status" type="s" access="read"/>
@@ -94,22 +93,8 @@ INTROSPECTION = """<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Intro
       <arg type="u" name="timestamp"/>
     </signal>
   </interface>
-  <interface name="org.freedesktop.DBus.Properties">
-    <method name="Get">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="s" name="property_name" direction="in"/>
-      <arg type="v" name="value" direction="out"/>
-    </method>
-    <method name="GetAll">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="a{sv}" name="properties" direction="out"/>
-    </method>
-  </interface>
-  <interface name="org.freedesktop.DBus.Introspectable">
-    <method name="Introspect"><arg type="s" name="xml_data" direction="out"/></method>
-  </interface>
-</node>
 """
+)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from trayapp.shell.dbus.connection import (
     BusConnection,
     error_reply,
     interface_of,
+    introspection_xml,
     is_error,
     member_of,
 )
@@ -56,10 +57,8 @@ _LANCZOS = 1  # PIL.Image.Resampling.LANCZOS (PIL is imported by shell/icons.py 
 
 Pixmap = tuple[int, int, bytes]
 
-INTROSPECTION = """<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">
-<node>
-  <interface name="org.kde.StatusNotifierItem">
+INTROSPECTION = introspection_xml(
+    """  <interface name="org.kde.StatusNotifierItem">
     <property name="Category" type="s" access="read"/>
     <property name="Id" type="s" access="read"/>
     <property name="Title" type="s" access="read"/>
@@ -95,25 +94,8 @@ INTROSPECTION = """<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Intro
     <signal name="NewToolTip"/>
     <signal name="NewStatus"><arg name="status" type="s"/></signal>
   </interface>
-  <interface name="org.freedesktop.DBus.Properties">
-    <method name="Get">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="s" name="property_name" direction="in"/>
-      <arg type="v" name="value" direction="out"/>
-    </method>
-    <method name="GetAll">
-      <arg type="s" name="interface_name" direction="in"/>
-      <arg type="a{sv}" name="properties" direction="out"/>
-    </method>
-  </interface>
-  <interface name="org.freedesktop.DBus.Introspectable">
-    <method name="Introspect"><arg type="s" name="xml_data" direction="out"/></method>
-  </interface>
-  <interface name="org.freedesktop.DBus.Peer">
-    <method name="Ping"/>
-  </interface>
-</node>
 """
+)
 
 _item_numbers = itertools.count(1)
 
