@@ -21,7 +21,7 @@ from trayapp.catalog import ProviderSpec
 from trayapp.core.codec import SavedState, StateKeeper
 from trayapp.core.deep import DeepTrack, Judgement
 from trayapp.core.diff import Event
-from trayapp.core.history.record import PollRecord
+from trayapp.core.history.record import HistoryItem, PollRecord, SuspicionRecord
 from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt, ProbeTrack
 from trayapp.core.step import (
@@ -33,6 +33,7 @@ from trayapp.core.step import (
     start_state,
     steady_step,
     step,
+    suspicion_records,
     with_deep_enabled,
     with_probe_settings,
     with_settings,
@@ -55,9 +56,10 @@ def utc_now() -> datetime:
 
 
 class HistorySink(Protocol):
-    """Where the engine hands each poll's record for the history (it must not block)."""
+    """Where the engine hands each poll's record, and each change of a suspected problem, for the
+    history (it must not block)."""
 
-    def record(self, record: PollRecord) -> None:
+    def record(self, record: HistoryItem) -> None:
         """Take one record."""
 
 
@@ -139,6 +141,9 @@ class Engine:
         # Per provider, the page (and its history record) of a poll that changed nothing but
         # the poll times: the same page again is taken by `steady_step`, at a fraction of the cost.
         self._steady: dict[str, tuple[ParsedPage, PollRecord]] = {}
+        # Per provider with a suspected problem, its last record for the history: a poll or a probe
+        # that changes nothing continues the spell with it (the history writes nothing for that).
+        self._suspecting: dict[str, SuspicionRecord] = {}
 
     @property
     def detected(self) -> dict[str, str]:
@@ -152,8 +157,10 @@ class Engine:
     def set_specs(self, specs: Sequence[ProviderSpec]) -> None:
         """Watch these providers (a config reload); tracks of the others are kept aside."""
         with self._lock:
+            before = self._state
             self._state = with_specs(self._state, specs)
             self._steady.clear()
+            self._record_suspicions(before, None, self._clock())
 
     def set_settings(self, settings: NotificationSettings) -> None:
         """Use new notification settings from now on."""
@@ -164,14 +171,29 @@ class Engine:
     def set_probe_settings(self, enabled: bool, notify: bool) -> None:
         """Probe the catalog's API edges or not; notify a suspected problem or not."""
         with self._lock:
+            before = self._state
             self._state = with_probe_settings(self._state, enabled, notify)
             self._steady.clear()
+            self._record_suspicions(before, None, self._clock())
 
     def set_deep(self, enabled: bool) -> None:
         """Ask the catalog's models (`[probes] deep`) or not."""
         with self._lock:
+            before = self._state
             self._state = with_deep_enabled(self._state, enabled)
             self._steady.clear()
+            self._record_suspicions(before, None, self._clock())
+
+    def _record_suspicions(self, before: EngineState, provider_id: str | None, now: datetime) -> None:
+        """Hand the history what this change did to the spells of suspected trouble (lock held)."""
+        if self._history is None:
+            return
+        for record in suspicion_records(before, self._state, provider_id, now, self._suspecting):
+            if record.suspected:
+                self._suspecting[record.provider_id] = record
+            else:
+                self._suspecting.pop(record.provider_id, None)
+            self._history.record(record)
 
     def snapshot(self) -> Snapshot:
         """The current confirmed snapshot."""
@@ -211,6 +233,7 @@ class Engine:
             self._writer.save(saved_state(self._state))
             if self._history is not None:
                 self._history.record(record)  # only queued: keeps the per-provider order
+            self._record_suspicions(before, spec.id, now)
         for notice in notices:
             self._send(notice)
         self._tell(snapshot, events)
@@ -238,17 +261,22 @@ class Engine:
             self._writer.save_if_stale(saved_state(self._state))
             if self._history is not None:
                 self._history.record(replace(last[1], at=now))
+                suspecting = self._suspecting.get(spec.id)
+                if suspecting is not None:
+                    self._history.record(replace(suspecting, at=now))
         self._tell(snapshot, [])
         return True
 
     def handle_probe(self, spec: ProviderSpec, attempt: Attempt) -> None:
         """Take one probe of a provider's API edge: update the verdict, notify once if asked."""
+        now = self._clock()
         with self._lock:
             before = self._state
             outcome = probe_step(before, spec, attempt)
             if outcome is None:
                 return
             self._state, snapshot, notices = outcome
+            self._record_suspicions(before, spec.id, now)
             failing = self._state.probes[spec.id].failing
             if failing != before.probes.get(spec.id, ProbeTrack()).failing:
                 log.info("%s: API edge %s (%s)", spec.name, "failing" if failing else "fine", attempt.detail)
@@ -260,12 +288,14 @@ class Engine:
 
     def handle_deep(self, spec: ProviderSpec, attempt: Attempt | None) -> None:
         """Take one deep probe answer (None: no key is set): update the verdict, say a stop once."""
+        at = self._clock()
         with self._lock:
             before = self._state
             outcome = deep_step(before, spec, attempt)
             if outcome is None:
                 return
             self._state, snapshot, notices = outcome
+            self._record_suspicions(before, spec.id, at)
             was = before.deep.get(spec.id, DeepTrack())
             now = self._state.deep[spec.id]
             if now.stopped is not None and was.stopped is None and attempt is not None:

@@ -318,7 +318,8 @@ def test_history_json_has_the_contracts_shape() -> None:
     answered = datetime.now(UTC)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["since", "until", "incidents", "uptime"]
+    assert list(data) == ["since", "until", "incidents", "suspected", "uptime"]
+    assert data["suspected"] == [], "nothing suspected in these rows"
     since = datetime.fromisoformat(data["since"].replace("Z", "+00:00"))
     assert since == datetime.combine(NOW.date() - timedelta(days=7), datetime.min.time(), tzinfo=UTC)
     ongoing, resolved = data["incidents"]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -173,6 +175,76 @@ def test_a_failing_model_api_is_suspected_within_one_and_a_half_intervals_and_re
         wait_until(lambda: acme(watch).suspected is None, timeout=10, what="recovery")
         assert watch.engine.snapshot().overall == State.OPERATIONAL
         assert acme(watch).probe.deep.ok is True
+
+
+def spells(history: Path) -> list[tuple[str, str, int, int, str]]:
+    """(source, reason, start, end, status) of every suspected period, read by another connection."""
+    if not history.exists():
+        return []
+    connection = sqlite3.connect(f"file:{history}?mode=ro", uri=True)
+    try:
+        found = connection.execute(
+            "SELECT source, reason, start_ms, end_ms, status FROM suspected_periods ORDER BY id"
+        ).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    finally:
+        connection.close()
+    return [(str(a), str(b), int(c), int(d), str(e)) for a, b, c, d, e in found]
+
+
+def stamp(path: Path) -> tuple[int, int] | None:
+    """(mtime in ns, size) of a file, or None when it does not exist."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_mtime_ns, found.st_size)
+
+
+def test_the_history_keeps_the_suspected_period_and_writes_nothing_while_it_goes_on(
+    api: ModelApi, calm: str, server: StatusServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEY_ENV, KEY)
+    config = write_config(tmp_path, config_text(calm, api.root, 0.5))
+    history = paths.history_file()
+    files = [history, history.with_name(history.name + "-wal")]
+    with running(config) as watch:
+        wait_until(lambda: acme(watch).probe.deep.ok is True, what="a healthy model API")
+        api.set_status(529)
+        wait_until(lambda: [s[4] for s in spells(history)] == ["ongoing"], what="the spell in the history")
+        assert acme(watch).suspected is not None
+        # The spell goes on: polls of the calm page and failing model requests change nothing on disk.
+        before = [stamp(path) for path in files]
+        requests, polls = len(api.seen()), len(server.requests_to("/acme/api/v2/summary.json"))
+        wait_until(
+            lambda: (
+                len(api.seen()) >= requests + 3
+                and len(server.requests_to("/acme/api/v2/summary.json")) >= polls + 8
+            ),
+            what="more polls and deep probes",
+        )
+        assert acme(watch).suspected is not None, "still suspected"
+        assert [stamp(path) for path in files] == before, "a spell that goes on wrote to the disk"
+        api.set_status(200)
+        wait_until(lambda: acme(watch).suspected is None, what="recovery")
+        wait_until(lambda: [s[4] for s in spells(history)] == ["ended"], what="the end in the history")
+    result = subprocess.run(
+        [sys.executable, "-m", "trayapp", "--config", str(config), "history", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (period,) = json.loads(result.stdout)["suspected"]
+    assert list(period) == ["provider", "source", "reason", "started_at", "ended_at", "duration_s"]
+    assert (period["provider"], period["source"]) == ("acme-api", "deep")
+    assert period["reason"].startswith("the model API failed ")
+    assert period["reason"].endswith("(HTTP 529)")
+    assert period["ended_at"] is not None, "over after the recovery"
+    assert period["started_at"] <= period["ended_at"]
+    assert 0 <= period["duration_s"] < 60
 
 
 def test_a_refused_key_stops_deep_probing_after_one_notice_until_the_key_changes(

@@ -296,7 +296,7 @@ def report() -> HistoryReport:
 
 def test_json_has_exactly_the_contracts_shape() -> None:
     data = history_json(report())
-    assert list(data) == ["since", "until", "incidents", "uptime"]
+    assert list(data) == ["since", "until", "incidents", "suspected", "uptime"]
     assert data["since"] == "2026-01-28T00:00:00Z"
     assert data["until"] == "2026-02-04T23:00:00Z"
     assert data["incidents"][0] == {

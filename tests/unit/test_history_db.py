@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.core.history.record import IncidentNote, PastIncident, PollRecord
-from trayapp.model import Incident, State
+from trayapp.core.history.record import HistoryItem, IncidentNote, PastIncident, PollRecord, SuspicionRecord
+from trayapp.model import Incident, State, Suspicion
 from trayapp.shell.history.db import SCHEMA_VERSION, HistoryError, open_history
 from trayapp.shell.history.reader import known_providers, read_page_history, read_report
 from trayapp.shell.history.recorder import HistoryRecorder
@@ -56,7 +56,7 @@ def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     connection.close()
 
 
-def apply(connection: sqlite3.Connection, writer: HistoryWriter, *records: PollRecord) -> None:
+def apply(connection: sqlite3.Connection, writer: HistoryWriter, *records: HistoryItem) -> None:
     connection.execute("BEGIN")
     for record in records:
         writer.apply(record)
@@ -380,7 +380,8 @@ def test_a_version_1_history_is_migrated_with_its_rows_kept(tmp_path: Path) -> N
     assert connection is not None
     try:
         assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert SCHEMA_VERSION == 2
+        assert SCHEMA_VERSION == 3
+        assert connection.execute("SELECT count(*) FROM suspected_periods").fetchall() == [(0,)]
         assert connection.execute("SELECT * FROM page_states").fetchall() == [
             (1, "openai", "", "partial", ms(0), ms(60))
         ]
@@ -398,6 +399,211 @@ def test_a_version_1_history_is_migrated_with_its_rows_kept(tmp_path: Path) -> N
     assert [(i.id, i.duration(at(120))) for i in report.incidents] == [("x1", 3600.0)]
     assert report.uptime[0].provider == "openai"
     assert report.uptime[0].uptime.seconds == {State.PARTIAL: 3600.0}
+
+
+# The statements version 2 added, verbatim.
+V2_DDL = """
+CREATE TABLE unknown_periods (id INTEGER PRIMARY KEY, provider TEXT NOT NULL, reason TEXT NOT NULL,
+    start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL);
+CREATE INDEX unknown_periods_by_provider ON unknown_periods (provider, end_ms);
+ALTER TABLE incidents ADD COLUMN seen_after_the_fact INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN resolved_while_away INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
+"""
+
+
+def test_a_version_2_history_gains_the_suspected_periods_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(V1_DDL + V2_DDL)
+    old.execute("INSERT INTO page_states VALUES (1, 'p', '', 'operational', ?, ?)", (ms(0), ms(30)))
+    old.execute("INSERT INTO unknown_periods VALUES (1, 'p', 'timeout', ?, ?)", (ms(30), ms(40)))
+    old.execute(
+        "INSERT INTO incidents VALUES ('p', 'x1', 'Old outage', 'partial', 'resolved', NULL, 0, '[]',"
+        " ?, ?, ?, 1, 0)",
+        (ms(5), ms(50), ms(6)),
+    )
+    old.commit()
+    old.close()
+
+    connection = open_history(path)
+    assert connection is not None
+    try:
+        assert connection.execute("PRAGMA user_version").fetchone() == (3,)
+        assert rows(connection, "SELECT provider, reason, start_ms, end_ms FROM unknown_periods") == [
+            ("p", "timeout", ms(30), ms(40))
+        ]
+        assert rows(connection, "SELECT incident_id, seen_after_the_fact FROM incidents") == [("x1", 1)]
+        apply(connection, HistoryWriter(connection), suspected(41, edge=40))
+        assert rows(
+            connection, "SELECT provider, source, start_ms, end_ms, status FROM suspected_periods"
+        ) == [("p", "edge", ms(40), ms(41), "ongoing")]
+    finally:
+        connection.close()
+    report = read_report(path, at(0), at(60))
+    assert [(i.id, i.seen_after_the_fact) for i in report.incidents] == [("x1", True)]
+    assert report.uptime[0].uptime.seconds == {OK: 1800.0, State.UNKNOWN: 600.0}
+    assert [(p.source, p.ended_at) for p in report.suspected] == [("edge", None)]
+
+
+# --- suspected problems ---------------------------------------------------------------------------
+
+
+def suspicion(since: float, source: str = "edge", failed: int = 3, seen: str = "HTTP 503") -> Suspicion:
+    return Suspicion(
+        at(since), failed, 4 if source == "edge" else 3, seen, "model" if source == "deep" else "edge"
+    )
+
+
+def suspected(minutes: float, edge: float | None = None, deep: float | None = None) -> SuspicionRecord:
+    """The record of a step at `minutes`: the edge and the model API suspected since then, or not."""
+    found = []
+    if edge is not None:
+        found.append(suspicion(edge))
+    if deep is not None:
+        found.append(suspicion(deep, "deep", seen="HTTP 529"))
+    return SuspicionRecord("p", at(minutes), tuple(found))
+
+
+SPELLS = (
+    "SELECT source, reason, failed, checks, seen, start_ms, end_ms, status FROM suspected_periods ORDER BY id"
+)
+
+
+def test_a_spell_is_one_row_per_probe_opened_at_its_start_and_closed_at_its_end(
+    db: sqlite3.Connection, tmp_path: Path
+) -> None:
+    writer = HistoryWriter(db)
+    apply(
+        db,
+        writer,
+        *(read(tmp_path, m, OK) for m in range(0, 8)),
+        suspected(2, edge=1),
+        suspected(3, edge=1, deep=2.5),
+        suspected(4, edge=1, deep=2.5),
+        suspected(5, deep=2.5),  # the edge recovered
+        suspected(6, deep=2.5),
+    )
+    assert rows(db, SPELLS) == [
+        (
+            "edge",
+            "API edge: 3 of the last 4 checks failed (HTTP 503)",
+            3,
+            4,
+            "HTTP 503",
+            ms(1),
+            ms(5),
+            "ended",
+        ),
+        (
+            "deep",
+            "the model API failed 3 of the last 3 requests (HTTP 529)",
+            3,
+            3,
+            "HTTP 529",
+            ms(2.5),
+            ms(6),
+            "ongoing",
+        ),
+    ]
+    report = read_report(tmp_path / "history.sqlite3", at(0), at(8))
+    assert [(p.source, p.started_at, p.ended_at) for p in report.suspected] == [
+        ("deep", at(2.5), None),
+        ("edge", at(1), at(5)),
+    ]
+    assert report.uptime[0].uptime.operational_pct == 100.0, "uptime is what the page said"
+    assert read_report(tmp_path / "history.sqlite3", at(0), at(8), "q").suspected == ()
+    assert [p.source for p in read_report(tmp_path / "history.sqlite3", at(5.5), at(8)).suspected] == ["deep"]
+    page = read_page_history(tmp_path / "history.sqlite3", ["p"], at(8), UTC)
+    assert [p.source for p in page["p"].suspected] == ["deep", "edge"]
+
+
+def test_a_continuing_spell_writes_nothing_a_start_or_an_end_at_once(db: sqlite3.Connection) -> None:
+    writer = HistoryWriter(db)
+    writer.apply(suspected(1, deep=0))
+    assert db.in_transaction, "a spell that starts is written at once"
+    db.execute("COMMIT")
+    for minute in (2, 3, 4):
+        writer.apply(suspected(minute, deep=0))
+        assert not db.in_transaction, "a spell that goes on writes nothing"
+    assert writer.pending
+    assert rows(db, "SELECT end_ms FROM suspected_periods") == [(ms(1),)]
+    writer.apply(suspected(3.5, deep=0))  # a probe's record crossing a poll's: nothing either
+    assert not db.in_transaction
+    writer.apply(suspected(5))
+    assert db.in_transaction, "a spell that ends is written at once"
+    writer.flush_ends()
+    db.execute("COMMIT")
+    assert rows(db, "SELECT start_ms, end_ms, status FROM suspected_periods") == [(ms(0), ms(5), "ended")]
+
+
+def test_a_spell_that_went_quiet_is_over_where_it_was_last_seen(db: sqlite3.Connection) -> None:
+    writer = HistoryWriter(db, gap_for=lambda provider: 120.0)
+    apply(db, writer, suspected(1, edge=0), suspected(2, edge=0), suspected(10, edge=0), suspected(11))
+    apply(db, writer, suspected(12, edge=0), suspected(20))  # failing since 0 as far as the probe knows
+    assert rows(db, "SELECT start_ms, end_ms, status FROM suspected_periods ORDER BY id") == [
+        (ms(0), ms(2), "stopped"),  # asleep from 2 to 10
+        (ms(10), ms(11), "ended"),  # seen again at 10, over at 11
+        (ms(11), ms(12), "stopped"),  # not before the last one ended; at 20 over since when unknown
+    ]
+
+
+def test_a_restart_mid_spell_neither_loses_nor_doubles_it(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    first = HistoryRecorder(path)
+    for minute in range(4):
+        first.record(read(tmp_path, minute, OK))
+    first.record(suspected(2, deep=1))
+    first.record(suspected(3, deep=1))
+    first.close()
+    (spell,) = read_report(path, at(0), at(5)).suspected
+    assert (spell.started_at, spell.ended_at) == (at(1), at(3)), "stopped: over where last seen"
+    second = HistoryRecorder(path)
+    second.record(read(tmp_path, 5, OK))
+    second.record(suspected(5))  # the first probes after the start: not confirmed yet
+    assert second.sync()
+    assert len(read_report(path, at(0), at(6)).suspected) == 1
+    second.record(suspected(7, deep=5))  # confirmed again, failing since 5
+    assert second.sync()
+    (spell,) = read_report(path, at(0), at(8)).suspected
+    assert (spell.started_at, spell.ended_at) == (at(1), None), "the same spell, going on"
+    second.record(suspected(9))
+    second.close()
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT source, start_ms, end_ms, status FROM suspected_periods").fetchall() == [
+            ("deep", ms(1), ms(9), "ended")
+        ]
+    other.close()
+
+
+def test_a_spell_left_by_a_crash_or_a_stop_ends_where_last_seen_unless_seen_again_in_time(
+    db: sqlite3.Connection, tmp_path: Path
+) -> None:
+    apply(db, HistoryWriter(db), suspected(1, edge=0), suspected(2, edge=0, deep=1))  # then killed
+    assert rows(db, "SELECT status FROM suspected_periods") == [("ongoing",), ("ongoing",)]
+    writer = HistoryWriter(db, gap_for=lambda provider: 600.0)
+    apply(db, writer, read(tmp_path, 5, OK), suspected(6))
+    assert rows(db, "SELECT status FROM suspected_periods") == [("ongoing",), ("ongoing",)], "may come back"
+    apply(db, writer, suspected(9, edge=8))  # the edge, again within 10 minutes: the same spell
+    apply(db, writer, read(tmp_path, 13, OK))  # 11 minutes after it was last seen: the model API's is over
+    apply(db, writer, suspected(14, edge=8, deep=13.5))  # a new spell of the model API
+    assert rows(db, "SELECT source, start_ms, end_ms, status FROM suspected_periods ORDER BY id") == [
+        ("edge", ms(0), ms(14), "ongoing"),
+        ("deep", ms(1), ms(2), "stopped"),
+        ("deep", ms(13.5), ms(14), "ongoing"),
+    ]
+    writer.stop_spells()
+    db.execute("COMMIT")
+    assert rows(db, "SELECT status FROM suspected_periods") == [("stopped",)] * 3
+
+
+def test_prune_deletes_old_spells(db: sqlite3.Connection) -> None:
+    writer = HistoryWriter(db)
+    apply(db, writer, suspected(1, edge=0), suspected(2), suspected(5, deep=4))
+    db.execute("BEGIN")
+    assert writer.prune(at(3)) == 1
+    db.execute("COMMIT")
+    assert rows(db, "SELECT source FROM suspected_periods") == [("deep",)]
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -5,14 +5,15 @@ each probe's track and how long the pages have been unreachable (for being offli
 incidents held back at first sight, which suspected problems were already notified, and which
 incidents went away while trayapp was not running. `step` takes one page result, `probe_step`
 one probe attempt; each gives the new state, the snapshot, and what to tell: events,
-notifications, the history record. Logging, saving, sending and the clock are the engine's.
+notifications, the history record; `suspicion_records` what a step adds to the history's
+spells of suspected trouble. Logging, saving, sending and the clock are the engine's.
 
 Pure: plain values in, plain values out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
@@ -22,7 +23,13 @@ from trayapp.core.codec import SavedState
 from trayapp.core.deep import DeepTrack, deep_suspicion, deep_target, deep_view, observe_deep
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated, diff
 from trayapp.core.first_sight import still_open
-from trayapp.core.history.record import PastIncident, PollRecord, gone_while_away, poll_record
+from trayapp.core.history.record import (
+    PastIncident,
+    PollRecord,
+    SuspicionRecord,
+    gone_while_away,
+    poll_record,
+)
 from trayapp.core.notices import Notice, plan_notices, suspected_notice
 from trayapp.core.probing import (
     Attempt,
@@ -35,7 +42,7 @@ from trayapp.core.probing import (
     suspicion,
 )
 from trayapp.core.tracker import Track, new_track, observe_failure, observe_page
-from trayapp.model import Failure, ParsedPage, Snapshot, State
+from trayapp.model import Failure, ParsedPage, ProviderView, Snapshot, State, Suspicion
 from trayapp.settings import NotificationSettings
 
 
@@ -214,6 +221,17 @@ def is_offline(state: EngineState) -> bool:
     return all_offline(runs)
 
 
+def _suspicions(
+    spec: ProviderSpec, view: ProviderView, track: ProbeTrack | None, deep: DeepTrack | None
+) -> tuple[Suspicion, ...]:
+    """What each of a provider's probes suspects (the API edge first, then the model API)."""
+    # With no status feed, a failing probe is the only sign of trouble there is.
+    says_operational = view.state is State.OPERATIONAL or spec.kind == NO_FEED
+    edge = suspicion(track, says_operational) if track is not None else None
+    model = deep_suspicion(deep, says_operational)
+    return tuple(found for found in (edge, model) if found is not None)
+
+
 def build_snapshot(state: EngineState, checked_at: datetime | None) -> Snapshot:
     """The snapshot of the watched providers: the pages' views with their probes, or offline."""
     offline = is_offline(state)
@@ -228,13 +246,50 @@ def build_snapshot(state: EngineState, checked_at: datetime | None) -> Snapshot:
         if offline:
             view = replace(view, error="offline", probe=probe)
         else:
-            # With no status feed, a failing probe is the only sign of trouble there is.
-            says_operational = view.state is State.OPERATIONAL or spec.kind == NO_FEED
-            found = suspicion(track, says_operational) if track is not None else None
-            found = found or deep_suspicion(deep, says_operational)
-            view = replace(view, probe=probe, suspected=found)
+            found = _suspicions(spec, view, track, deep)
+            view = replace(view, probe=probe, suspected=found[0] if found else None)
         views.append(view)
     return Snapshot(tuple(views), checked_at, offline)
+
+
+def suspected_now(state: EngineState, provider_id: str) -> tuple[Suspicion, ...]:
+    """A provider's suspected problems, one per probe that sees one; none while offline.
+
+    The snapshot shows one (the API edge's first); the history keeps each probe's spell.
+    """
+    if state.snapshot.offline or provider_id not in state.tracks:
+        return ()
+    spec = next((spec for spec in state.specs if spec.id == provider_id), None)
+    if spec is None:
+        return ()
+    view = state.tracks[provider_id].view
+    return _suspicions(spec, view, _probe_track(state, spec), _deep_track(state, spec))
+
+
+def suspicion_records(
+    before: EngineState,
+    after: EngineState,
+    provider_id: str | None,
+    at: datetime,
+    recorded: Collection[str] = (),
+) -> tuple[SuspicionRecord, ...]:
+    """What a change of state adds to the history's suspected periods.
+
+    One record per provider that has a suspected problem now or had one in its last record
+    (`recorded`): the one a poll or a probe was about, or every provider when `provider_id` is
+    None (a new config) or being offline changed (it clears or brings back every suspicion).
+    A provider with nothing suspected before or after gets none: a quiet step records nothing.
+    """
+    if provider_id is None or before.snapshot.offline != after.snapshot.offline:
+        ids = [*(spec.id for spec in after.specs), *recorded]
+    else:
+        ids = [provider_id]
+    records = []
+    for each in dict.fromkeys(ids):
+        found = suspected_now(after, each)
+        if found or each in recorded:
+            records.append(SuspicionRecord(each, at, found))
+    return tuple(records)
 
 
 def _with_snapshot(state: EngineState, checked_at: datetime | None) -> EngineState:

@@ -292,6 +292,19 @@ def suspected_phrase(suspicion: Suspicion, now: datetime | None = None, detail: 
 
     With `detail`, what came back follows in brackets: '… checks (timeout, HTTP 503)'.
     """
+    observed = observed_phrase(suspicion, detail)
+    # Translators: {since} is "since 16:10" or "since yesterday at 16:10"; never call this an
+    # outage: it is what trayapp observed.
+    return _capitalised(
+        _("{since}: {observed}").format(since=since_time(suspicion.since, now), observed=observed), True
+    )
+
+
+def observed_phrase(suspicion: Suspicion, detail: bool = False, capital: bool = False) -> str:
+    """What the probes saw: 'the API failed 4 of the last 5 checks'.
+
+    With `detail`, what came back follows in brackets: '… checks (timeout, HTTP 503)'.
+    """
     if suspicion.source == "model":
         observed = _model_observed(suspicion)
     elif suspicion.failed >= suspicion.checks:
@@ -308,8 +321,4 @@ def suspected_phrase(suspicion: Suspicion, now: datetime | None = None, detail: 
         ).format(failed=suspicion.failed, checks=suspicion.checks)
     if detail and suspicion.seen:
         observed += f" ({suspicion.seen})"
-    # Translators: {since} is "since 16:10" or "since yesterday at 16:10"; never call this an
-    # outage: it is what trayapp observed.
-    return _capitalised(
-        _("{since}: {observed}").format(since=since_time(suspicion.since, now), observed=observed), True
-    )
+    return _capitalised(observed, capital)

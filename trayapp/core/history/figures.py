@@ -14,6 +14,8 @@ What counts, and why:
 - Uptime is measured over observed time only. `operational_pct` is the share spent operational
   or under maintenance (scheduled maintenance is not downtime, as on the pages themselves);
   `unknown_pct` the share spent unknown. The rest was degraded, partial or major.
+- Uptime is what the page said: a *suspected period* (trayapp's probes failing while the page
+  said all was well) is listed on its own and takes nothing off `operational_pct`.
 - A day's bar is the worst state observed that day, in the local calendar (the time zone is a
   parameter); a day with nothing observed has no state.
 
@@ -284,6 +286,42 @@ class IncidentRecord:
         return as_utc(self.started_at) <= as_utc(until) and as_utc(end) >= as_utc(since)
 
 
+@dataclass(frozen=True)
+class SuspectedPeriod:
+    """A spell of suspected trouble as the history holds it: a probe failing while the page said all is well.
+
+    `source` is "edge" (the API edge) or "deep" (the model API); `reason` the verdict's own words
+    (English, as `status --json` gives them) and `failed`, `checks`, `seen` the same in parts,
+    for the user's language. `ended_at` is None while the spell lasts; a spell trayapp stopped
+    watching ends where it was last seen.
+    """
+
+    provider: str
+    source: str
+    reason: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    failed: int = 0
+    checks: int = 0
+    seen: str = ""
+
+    def duration(self, now: datetime) -> float:
+        """Seconds from start to end, or to `now` while it lasts (never negative)."""
+        end = self.ended_at if self.ended_at is not None else now
+        return max(0.0, (as_utc(end) - as_utc(self.started_at)).total_seconds())
+
+    def overlaps(self, since: datetime, until: datetime) -> bool:
+        """Whether it lasted at some time between `since` and `until`."""
+        end = self.ended_at if self.ended_at is not None else until
+        return as_utc(self.started_at) <= as_utc(until) and as_utc(end) >= as_utc(since)
+
+
+def latest_first(periods: Iterable[SuspectedPeriod]) -> tuple[SuspectedPeriod, ...]:
+    """Suspected periods by start time, newest first (provider and source break ties)."""
+    ordered = sorted(periods, key=lambda p: (p.provider, p.source))
+    return tuple(sorted(ordered, key=lambda p: as_utc(p.started_at), reverse=True))
+
+
 def newest_first(incidents: Iterable[IncidentRecord]) -> tuple[IncidentRecord, ...]:
     """Incidents by start time, newest first (provider and id break ties)."""
     ordered = sorted(incidents, key=lambda i: (i.provider, i.id))
@@ -334,12 +372,13 @@ class ProviderUptime:
 
 @dataclass(frozen=True)
 class HistoryReport:
-    """What `trayapp history` prints: incidents newest first, and uptime per provider."""
+    """What `trayapp history` prints: incidents and suspected periods newest first, uptime per provider."""
 
     since: datetime
     until: datetime
     incidents: tuple[IncidentRecord, ...] = ()
     uptime: tuple[ProviderUptime, ...] = ()
+    suspected: tuple[SuspectedPeriod, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -363,11 +402,12 @@ class ProviderHistory:
     incidents: tuple[IncidentRecord, ...] = ()
     short_since: datetime | None = None
     long_since: datetime | None = None
+    suspected: tuple[SuspectedPeriod, ...] = ()
 
     @property
     def observed_anything(self) -> bool:
         """Whether anything at all was recorded in the long span."""
-        return self.long.observed > 0 or bool(self.incidents)
+        return self.long.observed > 0 or bool(self.incidents) or bool(self.suspected)
 
 
 def provider_history(
@@ -378,8 +418,9 @@ def provider_history(
     incidents: Iterable[IncidentRecord],
     now: datetime,
     zone: tzinfo = UTC,
+    suspected: Iterable[SuspectedPeriod] = (),
 ) -> ProviderHistory:
-    """Bars, uptime and recent incidents of one provider over the last LONG_DAYS days."""
+    """Bars, uptime, recent incidents and suspected periods of one provider over the last LONG_DAYS days."""
     now = as_utc(now)
     starts = day_starts(LONG_DAYS, now, zone)
     long_since, short_since = starts[0], starts[LONG_DAYS - SHORT_DAYS]
@@ -402,4 +443,5 @@ def provider_history(
         incidents=recent,
         short_since=short_since,
         long_since=long_since,
+        suspected=latest_first(p for p in suspected if p.overlaps(long_since, now)),
     )

@@ -2,8 +2,10 @@
 
 Two stories are kept apart. The provider's own story: the state its page gave (the provider
 as a whole and each component) and its incidents (started, updated, resolved, with impact,
-status and affected components). trayapp's story: the fetches that failed, and the time the
-provider was unknown because its page could not be read.
+status and affected components). trayapp's story: the fetches that failed, the time the
+provider was unknown because its page could not be read, and the spells of suspected trouble
+its probes saw while the page said all was well (`SuspicionRecord`, apart from the polls: a
+probe's answer changes them as much as a page does).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from datetime import datetime
 from typing import Literal
 
 from trayapp.core.diff import Event, IncidentResolved, IncidentStarted, IncidentUpdated
-from trayapp.model import Component, Incident, ProviderView, State
+from trayapp.model import Component, Incident, ProviderView, State, Suspicion
 
 NoteKind = Literal["started", "updated", "resolved"]
+SuspectedSource = Literal["edge", "deep"]
+"""Which probe saw a suspected problem: the API edge, or the deep probe's model API."""
+SUSPECTED_SOURCES: tuple[SuspectedSource, ...] = ("edge", "deep")
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,32 @@ class PollRecord:
     def readable(self) -> bool:
         """Whether this poll read the page."""
         return self.state is not None
+
+
+def suspected_source(suspicion: Suspicion) -> SuspectedSource:
+    """The history's name of the probe behind a suspicion ("deep" for the model API)."""
+    return "deep" if suspicion.source == "model" else "edge"
+
+
+@dataclass(frozen=True)
+class SuspicionRecord:
+    """A provider's suspected problems at `at`, as the history records them: one per probe that sees one.
+
+    A probe (source) missing from `suspected` is not suspected: its spell, if one was under
+    way, ended at `at`. Nothing is suspected while trayapp is offline.
+    """
+
+    provider_id: str
+    at: datetime
+    suspected: tuple[Suspicion, ...] = ()
+
+    def of(self, source: SuspectedSource) -> Suspicion | None:
+        """The suspicion of one probe, if it has one."""
+        return next((s for s in self.suspected if suspected_source(s) == source), None)
+
+
+HistoryItem = PollRecord | SuspicionRecord
+"""What the engine hands to the history."""
 
 
 def component_label(component: Component) -> str:

@@ -2,6 +2,7 @@
 
 JSON and CSV are language-neutral (labels, ISO times in UTC, numbers, the contract's field
 names); the tables are for people: in the user's language, times in the local time zone.
+Suspected periods are in the JSON (`suspected`) and the table, not in the CSV (incidents only).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from trayapp.core.history.figures import (
     HistoryReport,
     IncidentRecord,
     ProviderUptime,
+    SuspectedPeriod,
     local_percent,
     local_stamp,
 )
+from trayapp.core.history.suspected import end_words, observed_words, source_words
 from trayapp.core.safe_text import printable
 from trayapp.core.text import duration_words, iso_utc, state_phrase
 from trayapp.i18n import N_, _
@@ -50,6 +53,14 @@ INCIDENT_HEADER = (N_("STARTED"), N_("ENDED"), N_("DURATION"), N_("PROVIDER"), N
 # Translators: the column headings of the uptime in `trayapp history`: the share of the observed
 # time operational and unknown, and how long trayapp observed.
 UPTIME_HEADER = (N_("PROVIDER"), N_("OPERATIONAL"), N_("UNKNOWN"), N_("OBSERVED"))
+# Translators: above the suspected problems in `trayapp history` ("suspected": trayapp's own
+# probes failed; never call it an outage).
+SUSPECTED_TITLE = N_(
+    "Possible unreported problems, seen by trayapp's probes while the status page said all was well:"
+)
+# Translators: the column headings of the suspected problems in `trayapp history`: PROBE is
+# "API servers" or "model API", SEEN what the probe saw ("the API failed the last 3 checks").
+SUSPECTED_HEADER = (N_("STARTED"), N_("ENDED"), N_("DURATION"), N_("PROVIDER"), N_("PROBE"), N_("SEEN"))
 
 
 def incident_json(incident: IncidentRecord, now: datetime) -> dict[str, Any]:
@@ -67,6 +78,18 @@ def incident_json(incident: IncidentRecord, now: datetime) -> dict[str, Any]:
     }
 
 
+def suspected_json(period: SuspectedPeriod, now: datetime) -> dict[str, Any]:
+    """One suspected period as the contract's JSON object (one under way: no end, its duration so far)."""
+    return {
+        "provider": period.provider,
+        "source": period.source,
+        "reason": period.reason,
+        "started_at": iso_utc(period.started_at),
+        "ended_at": iso_utc(period.ended_at),
+        "duration_s": round(period.duration(now)),
+    }
+
+
 def uptime_json(figure: ProviderUptime) -> dict[str, Any]:
     """One provider's uptime as the contract's JSON object."""
     return {
@@ -77,10 +100,11 @@ def uptime_json(figure: ProviderUptime) -> dict[str, Any]:
 
 
 def history_json(report: HistoryReport, summary: bool = False) -> dict[str, Any]:
-    """`history --json`: the contract's object (`--summary`: without the incidents)."""
+    """`history --json`: the contract's object (`--summary`: without the incidents and suspected periods)."""
     data: dict[str, Any] = {"since": iso_utc(report.since), "until": iso_utc(report.until)}
     if not summary:
         data["incidents"] = [incident_json(incident, report.until) for incident in report.incidents]
+        data["suspected"] = [suspected_json(period, report.until) for period in report.suspected]
     data["uptime"] = [uptime_json(figure) for figure in report.uptime]
     return data
 
@@ -147,6 +171,25 @@ def incident_table(report: HistoryReport, names: Mapping[str, str] | None = None
     return _columns(INCIDENT_HEADER, rows)
 
 
+def suspected_table(report: HistoryReport, names: Mapping[str, str] | None = None) -> list[str]:
+    """The suspected periods under a title, newest first; none at all when there were none."""
+    names = names or {}
+    if not report.suspected:
+        return []
+    rows = [
+        (
+            local_stamp(period.started_at),
+            end_words(period),
+            duration_words(period.duration(report.until)),
+            printable(names.get(period.provider, period.provider)),
+            source_words(period.source),
+            printable(observed_words(period)),
+        )
+        for period in report.suspected
+    ]
+    return [_(SUSPECTED_TITLE), *_columns(SUSPECTED_HEADER, rows)]
+
+
 def uptime_table(report: HistoryReport, names: Mapping[str, str] | None = None) -> list[str]:
     """Uptime per provider as table lines; providers by their names (`names`: id → name)."""
     names = names or {}
@@ -167,7 +210,8 @@ def uptime_table(report: HistoryReport, names: Mapping[str, str] | None = None) 
 def history_table(
     report: HistoryReport, summary: bool = False, names: Mapping[str, str] | None = None
 ) -> str:
-    """`trayapp history` for people: a title, the incidents, then uptime (`--summary`: uptime only).
+    """`trayapp history` for people: a title, the incidents, the suspected problems if any, then
+    uptime (`--summary`: uptime only).
 
     In the current language, times in the local time zone, providers by their names as
     `status` shows them (`names`: id → name; an id without a name is shown as it is).
@@ -175,5 +219,7 @@ def history_table(
     lines = [_(TITLE).format(since=local_stamp(report.since), until=local_stamp(report.until)), ""]
     if not summary:
         lines += [*incident_table(report, names), ""]
+        suspected = suspected_table(report, names)
+        lines += [*suspected, ""] if suspected else []
     lines += uptime_table(report, names)
     return "\n".join(lines)

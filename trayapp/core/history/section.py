@@ -1,8 +1,11 @@
-"""The history part of the details page: per provider, daily bars, uptime and recent incidents.
+"""The history part of the details page: per provider, daily bars, uptime, recent incidents and
+suspected problems.
 
 Wide windows show LONG_DAYS days, narrow ones SHORT_DAYS (CSS picks one; no script). Every
 chart is said again in text next to it: the uptime figures, the components' table and the list
-of incidents with their durations. Every word is translated when the page is rendered.
+of incidents with their durations. Suspected problems (trayapp's probes failing while the page
+said all was well) are listed apart, in text only: they are not the page's story and take
+nothing off its uptime. Every word is translated when the page is rendered.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import datetime
 
 from trayapp.core.history.chart import CHART_CSS, NOT_WATCHED, bars_svg, incident_words, timeline_svg
 from trayapp.core.history.figures import LONG_DAYS, SHORT_DAYS, ProviderHistory, local_percent
+from trayapp.core.history.suspected import suspected_line
 from trayapp.core.markup import escape, safe_url
 from trayapp.core.text import state_phrase
 from trayapp.i18n import N_, _, ngettext
@@ -34,6 +38,9 @@ COMPONENTS_CAPTION = N_(
 # Translators: a column heading of the uptime table.
 COMPONENT_COLUMN = N_("Component")
 INCIDENTS_HEADING = N_("Recent incidents")
+# Translators: the heading of the list of spells when trayapp's probes failed while the status
+# page said all was well (never call them outages).
+SUSPECTED_HEADING = N_("Possible unreported problems")
 VIEW_INCIDENT = N_("View incident")
 LEGEND_TITLE = N_("History bars: one per day, the worst state trayapp saw that day.")
 LEGEND_NOT_WATCHED = NOT_WATCHED
@@ -170,17 +177,32 @@ def _incidents_html(name: str, history: ProviderHistory, now: datetime, chart_id
             charts.append(_span(days, css, chart))
     listed = min(len(history.incidents), MAX_LISTED_INCIDENTS)
     items = "".join(_incident_item(history, index, now) for index in range(listed))
-    more = ""
-    if len(history.incidents) > listed:
-        more_count = len(history.incidents) - listed
-        # Translators: below the list of recent incidents; keep the command as it is.
-        words = ngettext(
-            "{count} more: see `trayapp history --provider {provider} --since {days}d`.",
-            "{count} more: see `trayapp history --provider {provider} --since {days}d`.",
-            more_count,
-        ).format(count=more_count, provider=history.provider, days=LONG_DAYS)
-        more = f"<p class='muted'>{escape(words)}</p>"
+    more = _more_html(history, len(history.incidents) - listed) if len(history.incidents) > listed else ""
     return f'{head}{"".join(charts)}<ol class="past">{items}</ol>{more}'
+
+
+def _more_html(history: ProviderHistory, more_count: int) -> str:
+    # Translators: below a list of recent incidents or suspected problems; keep the command as it is.
+    words = ngettext(
+        "{count} more: see `trayapp history --provider {provider} --since {days}d`.",
+        "{count} more: see `trayapp history --provider {provider} --since {days}d`.",
+        more_count,
+    ).format(count=more_count, provider=history.provider, days=LONG_DAYS)
+    return f"<p class='muted'>{escape(words)}</p>"
+
+
+def _suspected_html(history: ProviderHistory, now: datetime) -> str:
+    """The suspected problems of the long span, newest first ('' when there were none)."""
+    if not history.suspected:
+        return ""
+    listed = history.suspected[:MAX_LISTED_INCIDENTS]
+    items = "".join(f"<li>{escape(suspected_line(period, now))}</li>" for period in listed)
+    more = (
+        _more_html(history, len(history.suspected) - len(listed))
+        if len(history.suspected) > len(listed)
+        else ""
+    )
+    return f'<h4>{escape(_(SUSPECTED_HEADING))}</h4><ol class="past suspected-past">{items}</ol>{more}'
 
 
 def history_html(name: str, history: ProviderHistory | None, now: datetime, chart_id: str) -> str:
@@ -201,5 +223,6 @@ def history_html(name: str, history: ProviderHistory | None, now: datetime, char
     figures = escape(uptime_words(history))
     return (
         f"{block}{''.join(spans)}<p>{figures}</p>"
-        f"{_components_html(history)}{_incidents_html(name, history, now, chart_id)}</div>"
+        f"{_components_html(history)}{_incidents_html(name, history, now, chart_id)}"
+        f"{_suspected_html(history, now)}</div>"
     )

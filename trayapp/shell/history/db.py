@@ -99,7 +99,28 @@ ALTER TABLE incidents ADD COLUMN seen_after_the_fact INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE incidents ADD COLUMN resolved_while_away INTEGER NOT NULL DEFAULT 0;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: trayapp's suspected problems, one row per spell and probe ("edge": the API edge,
+# "deep": the model API). `reason` is the verdict's own words (English, as `status --json` gives
+# them); `failed`, `checks` and `seen` say them again in the user's language. `status` is
+# "ongoing" while the spell lasts, "ended" when the probe recovered (or the page owned up to
+# the trouble), "stopped" when trayapp stopped watching while it lasted (end: when last seen).
+_V3 = """
+CREATE TABLE suspected_periods (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    source TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0,
+    checks INTEGER NOT NULL DEFAULT 0,
+    seen TEXT NOT NULL DEFAULT '',
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'ongoing'
+);
+CREATE INDEX suspected_periods_by_provider ON suspected_periods (provider, source, end_ms);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

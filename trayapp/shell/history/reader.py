@@ -22,7 +22,9 @@ from trayapp.core.history.figures import (
     Period,
     ProviderHistory,
     ProviderUptime,
+    SuspectedPeriod,
     day_starts,
+    latest_first,
     newest_first,
     provider_history,
     timeline,
@@ -33,6 +35,7 @@ from trayapp.shell.history.db import WHOLE, HistoryError, from_ms, open_history,
 
 T = TypeVar("T")
 
+_SUSPECTED_COLUMNS = "provider, source, reason, failed, checks, seen, start_ms, end_ms, status"
 _INCIDENT_COLUMNS = (
     "provider, incident_id, name, impact, status, url, maintenance, components, started_ms, resolved_ms,"
     " seen_after_the_fact, resolved_while_away"
@@ -70,6 +73,19 @@ def _incident(row: Sequence[object]) -> IncidentRecord:
     )
 
 
+def _suspected(row: Sequence[object]) -> SuspectedPeriod:
+    return SuspectedPeriod(
+        provider=str(row[0]),
+        source=str(row[1]),
+        reason=str(row[2]),
+        failed=int(str(row[3])),
+        checks=int(str(row[4])),
+        seen=str(row[5]),
+        started_at=from_ms(int(str(row[6]))),
+        ended_at=None if row[8] == "ongoing" else from_ms(int(str(row[7]))),
+    )
+
+
 class _Reader:
     """Queries over one open connection."""
 
@@ -79,7 +95,8 @@ class _Reader:
     def providers(self) -> list[str]:
         rows = self.db.execute(
             "SELECT DISTINCT provider FROM page_states UNION SELECT DISTINCT provider FROM unknown_periods"
-            " UNION SELECT DISTINCT provider FROM incidents ORDER BY 1"
+            " UNION SELECT DISTINCT provider FROM incidents"
+            " UNION SELECT DISTINCT provider FROM suspected_periods ORDER BY 1"
         ).fetchall()
         return [str(row[0]) for row in rows]
 
@@ -123,6 +140,18 @@ class _Reader:
             arguments += (provider,)
         return [_incident(row) for row in self.db.execute(query, arguments).fetchall()]
 
+    def suspected(self, since: int, until: int, provider: str | None = None) -> list[SuspectedPeriod]:
+        # An ongoing spell's end on disk may lag (it is written with the next change): it lasts until now.
+        query = (
+            f"SELECT {_SUSPECTED_COLUMNS} FROM suspected_periods WHERE start_ms <= ?"
+            " AND (status = 'ongoing' OR end_ms >= ?)"
+        )
+        arguments: tuple[object, ...] = (until, since)
+        if provider is not None:
+            query += " AND provider = ?"
+            arguments += (provider,)
+        return [_suspected(row) for row in self.db.execute(query, arguments).fetchall()]
+
     def provider_uptime(self, provider: str, since: datetime, until: datetime) -> ProviderUptime:
         start, end = to_ms(since), to_ms(until)
         line = timeline(
@@ -149,7 +178,8 @@ def known_providers(path: Path) -> set[str]:
 
 
 def read_report(path: Path, since: datetime, until: datetime, provider: str | None = None) -> HistoryReport:
-    """Incidents open at some time in [since, until] (newest first) and uptime per provider.
+    """Incidents open and suspected periods under way at some time in [since, until] (newest
+    first), and uptime per provider.
 
     A provider appears in the uptime list when trayapp observed it in the span. Raises
     HistoryError when the file cannot be read.
@@ -157,10 +187,15 @@ def read_report(path: Path, since: datetime, until: datetime, provider: str | No
 
     def read(reader: _Reader) -> HistoryReport:
         incidents = reader.incidents(to_ms(since), to_ms(until), provider)
+        suspected = reader.suspected(to_ms(since), to_ms(until), provider)
         providers = [provider] if provider is not None else reader.providers()
         figures = [reader.provider_uptime(p, since, until) for p in providers]
         return HistoryReport(
-            since, until, newest_first(incidents), tuple(f for f in figures if f.uptime.observed > 0)
+            since,
+            until,
+            newest_first(incidents),
+            tuple(f for f in figures if f.uptime.observed > 0),
+            latest_first(suspected),
         )
 
     return _with_reader(path, read) or HistoryReport(since, until)
@@ -184,6 +219,7 @@ def read_page_history(
                 reader.incidents(start, end, provider),
                 now,
                 zone,
+                reader.suspected(start, end, provider),
             )
             for provider in provider_ids
         }

@@ -1,4 +1,4 @@
-"""The history recorder: poll records go on a queue; one writer thread puts them in SQLite.
+"""The history recorder: records go on a queue; one writer thread puts them in SQLite.
 
 `record` never waits for the disk: the poller and the UI only enqueue. The writer thread
 takes everything queued, writes it in one transaction and commits, then waits again, so a
@@ -7,8 +7,9 @@ day: what ended more than `days` days before the newest record goes.
 
 A poll that changes nothing writes nothing: the current stretches' new ends stay in memory
 and are committed with the next real change (a state change, an incident event, a failure
-that starts or ends), at the latest `FLUSH_EVERY` after the last commit, on `sync` and at
-`close`. A crash (kill, power cut) can lose that "still the same" extension of the current
+or a suspected problem that starts or ends), at the latest `FLUSH_EVERY` after the last
+commit, on `sync` and at `close` (which also marks the suspected spells under way as
+stopped). A crash (kill, power cut) can lose that "still the same" extension of the current
 stretches, never an event: every change is committed (and synced) when it is written.
 
 A history file that is not a database is moved aside and a new one started; one written by
@@ -30,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from trayapp.core.history.limits import RETENTION_DAYS
-from trayapp.core.history.record import PollRecord
+from trayapp.core.history.record import HistoryItem, PollRecord, SuspicionRecord
 from trayapp.shell.history.db import HistoryError, NewerHistoryError, move_aside, open_history
 from trayapp.shell.history.writer import HistoryWriter
 
@@ -47,11 +48,11 @@ class _Sync:
     done: threading.Event
 
 
-_Item = PollRecord | _Sync | None
+_Item = PollRecord | SuspicionRecord | _Sync | None
 
 
 class HistoryRecorder:
-    """Records PollRecords into the history at `path` from its own thread."""
+    """Records PollRecords and SuspicionRecords into the history at `path` from its own thread."""
 
     def __init__(
         self,
@@ -79,7 +80,7 @@ class HistoryRecorder:
         self._days = days
         self._last_prune = None
 
-    def record(self, record: PollRecord) -> None:
+    def record(self, record: HistoryItem) -> None:
         """Queue one record for writing; never blocks (a full queue drops it, logged once)."""
         if self._closed:
             return
@@ -130,11 +131,12 @@ class HistoryRecorder:
         try:
             while True:
                 batch = self._take()
-                records = [item for item in batch if isinstance(item, PollRecord)]
+                records = [item for item in batch if isinstance(item, PollRecord | SuspicionRecord)]
                 if connection is not None and writer is not None:
                     # A sync or the end of the run writes what is held in memory too.
-                    force = any(not isinstance(item, PollRecord) for item in batch)
-                    writer = self._write(connection, writer, records, force)
+                    force = len(records) < len(batch)
+                    closing = any(item is None for item in batch)
+                    writer = self._write(connection, writer, records, force, closing)
                 for item in batch:
                     if isinstance(item, _Sync):
                         item.done.set()
@@ -154,16 +156,23 @@ class HistoryRecorder:
         return batch
 
     def _write(
-        self, connection: sqlite3.Connection, writer: HistoryWriter, records: list[PollRecord], force: bool
+        self,
+        connection: sqlite3.Connection,
+        writer: HistoryWriter,
+        records: list[HistoryItem],
+        force: bool,
+        closing: bool = False,
     ) -> HistoryWriter:
         """One transaction for the batch, if it changed anything; a fresh writer (new rows) when it fails.
 
         Records that only continue stretches open no transaction: their ends wait in memory
-        until a change, `FLUSH_EVERY`, or `force` (a sync, the shutdown).
+        until a change, `FLUSH_EVERY`, or `force` (a sync, the shutdown). `closing`: the run ends.
         """
         try:
             for record in records:
                 writer.apply(record)  # opens the transaction at the first real change
+            if closing:
+                writer.stop_spells()
             due = time.monotonic() - self._flushed_at >= self._flush_every
             if writer.pending and (connection.in_transaction or due or force):
                 writer.flush_ends()

@@ -10,12 +10,18 @@ a gap: not observed.
 - The provider's story (`page_states`, one row set for the provider as a whole under the
   component '', one per component) is continued only by polls that read the page.
 - trayapp's story: `unknown_periods` while the provider is unknown because its page could not
-  be read (it starts where the page was last read, when that is continuous), and
-  `fetch_failures`, one row per run of failed fetches with the same reason.
+  be read (it starts where the page was last read, when that is continuous),
+  `fetch_failures`, one row per run of failed fetches with the same reason, and
+  `suspected_periods`, one row per spell of suspected trouble and probe (from SuspicionRecords):
+  opened when the probe's suspicion starts (at its `since`), closed when it ends. A spell
+  still under way when trayapp stops is marked "stopped" at its last sight; seen again by the
+  next run within `gap_for` of that, it goes on in the same row (a restart neither loses nor
+  doubles it).
 
 A poll that only continues its stretches ("still the same") writes nothing: the new ends are
 kept in memory and written by `flush_ends`, which the recorder calls with any real change
-(a new row, an incident, a failure that starts or ends), every few minutes and at shutdown.
+(a new row, an incident, a failure or a suspicion that starts or ends), every few minutes
+and at shutdown.
 Anything else opens a transaction (`BEGIN IMMEDIATE`) on the connection when it first
 writes; the caller commits.
 """
@@ -29,8 +35,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trayapp.core.history.limits import MIN_GAP_SECONDS
-from trayapp.core.history.record import IncidentNote, PastIncident, PollRecord
-from trayapp.model import Incident, State
+from trayapp.core.history.record import (
+    SUSPECTED_SOURCES,
+    HistoryItem,
+    IncidentNote,
+    PastIncident,
+    SuspectedSource,
+    SuspicionRecord,
+)
+from trayapp.model import Incident, State, Suspicion
 from trayapp.shell.history.db import WHOLE, to_ms
 
 
@@ -41,6 +54,10 @@ class _Stretch:
     start_ms: int
     end_ms: int
     count: int = 1  # fetch failures only: the polls in the run
+
+
+_SpellKey = tuple[str, SuspectedSource]  # (provider, source)
+ONGOING, ENDED, STOPPED = "ongoing", "ended", "stopped"  # suspected_periods.status
 
 
 def _worse(old: str, new: State) -> str:
@@ -71,6 +88,11 @@ class HistoryWriter:
         self._failures: dict[str, _Stretch] = {}
         self._read_once: set[str] = set()
         self._unwritten: dict[tuple[str, int], _Stretch] = {}  # continued stretches, by (table, row)
+        self._spells: dict[_SpellKey, _Stretch] = {}  # suspected spells under way in this run
+        self._spell_ends: dict[_SpellKey, int] = {}  # where this run's last spell of each ended
+        # The last spell of each probe an earlier run (or writer) left ongoing or stopped, with its
+        # status as value: read at the first record, continued when seen again soon enough.
+        self._left: dict[_SpellKey, _Stretch] | None = None
 
     @property
     def pending(self) -> bool:
@@ -171,9 +193,18 @@ class HistoryWriter:
 
     # --- one record --------------------------------------------------------------------------
 
-    def apply(self, record: PollRecord) -> None:
-        """Write what one poll adds to the history."""
+    def apply(self, record: HistoryItem) -> None:
+        """Write what one poll (or one change of a suspected problem) adds to the history."""
         provider, at, gap = record.provider_id, to_ms(record.at), self._gap_ms(record.provider_id)
+        self._let_go_of_left(at)
+        if isinstance(record, SuspicionRecord):
+            for source in SUSPECTED_SOURCES:
+                found = record.of(source)
+                if found is not None:
+                    self._spell(provider, source, found, at, gap)
+                else:
+                    self._spell_over((provider, source), at, gap)
+            return
         if record.state is not None:
             if provider not in self._read_once:
                 self._read_once.add(provider)
@@ -193,6 +224,94 @@ class HistoryWriter:
                 self._drop_page(provider)
         for note in record.incidents:
             self._incident(provider, note, at)
+
+    # --- suspected spells ---------------------------------------------------------------------
+
+    def _left_spells(self) -> dict[_SpellKey, _Stretch]:
+        if self._left is not None:
+            return self._left
+        rows = self._db.execute(
+            "SELECT id, provider, source, status, start_ms, end_ms FROM suspected_periods"
+            " WHERE status != ? AND id IN (SELECT MAX(id) FROM suspected_periods GROUP BY provider, source)",
+            (ENDED,),
+        ).fetchall()
+        left: dict[_SpellKey, _Stretch] = {}
+        for row, provider, source, status, start, end in rows:
+            key: _SpellKey = (str(provider), "deep" if source == "deep" else "edge")
+            left[key] = _Stretch(int(row), str(status), int(start), int(end))
+        self._left = left
+        return left
+
+    def _let_go_of_left(self, at: int) -> None:
+        """Spells an earlier run left that were not seen again soon enough: over where last seen."""
+        left = self._left_spells()
+        for key in [key for key, spell in left.items() if at - spell.end_ms > self._gap_ms(key[0])]:
+            spell = left.pop(key)
+            if spell.value == ONGOING:  # left so by a crash
+                self._write("UPDATE suspected_periods SET status = ? WHERE id = ?", (STOPPED, spell.row))
+
+    def _end_spell(self, key: _SpellKey, spell: _Stretch, end: int, status: str) -> None:
+        self._write(
+            "UPDATE suspected_periods SET end_ms = ?, status = ? WHERE id = ?", (end, status, spell.row)
+        )
+        self._unwritten.pop(("suspected_periods", spell.row), None)
+        self._spell_ends[key] = end
+
+    def _spell(self, provider: str, source: SuspectedSource, suspicion: Suspicion, at: int, gap: int) -> None:
+        key = (provider, source)
+        spell = self._spells.get(key)
+        if spell is not None:
+            if at <= spell.end_ms or self._continue("suspected_periods", spell, at, gap):
+                return  # still the same spell (records of polls and probes may cross)
+            # A silence longer than the gap (asleep): the spell is known until it went quiet.
+            self._end_spell(key, self._spells.pop(key), spell.end_ms, STOPPED)
+            start = at
+        else:
+            since = to_ms(suspicion.since)
+            left = self._left_spells().pop(key, None)
+            if left is not None and min(since, at) - left.end_ms <= gap:
+                # The spell an earlier run saw, seen again: it goes on in its own row.
+                end = max(at, left.end_ms)
+                self._write(
+                    "UPDATE suspected_periods SET end_ms = ?, status = ? WHERE id = ?",
+                    (end, ONGOING, left.row),
+                )
+                self._spells[key] = _Stretch(left.row, ONGOING, left.start_ms, end)
+                return
+            if left is not None:
+                self._left_spells()[key] = left  # not this one: let go of it in its time
+            # From when the probe began failing, but not before this run's last spell of it ended.
+            start = min(at, max(since, self._spell_ends.get(key, since)))
+        cursor = self._write(
+            "INSERT INTO suspected_periods (provider, source, reason, failed, checks, seen, start_ms, end_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                provider,
+                source,
+                suspicion.reason,
+                suspicion.failed,
+                suspicion.checks,
+                suspicion.seen,
+                start,
+                at,
+            ),
+        )
+        self._spells[key] = _Stretch(int(cursor.lastrowid or 0), ONGOING, start, at)
+
+    def _spell_over(self, key: _SpellKey, at: int, gap: int) -> None:
+        spell = self._spells.pop(key, None)
+        if spell is None:
+            return
+        if at - spell.end_ms > gap:
+            self._end_spell(key, spell, spell.end_ms, STOPPED)  # it went quiet: over when last seen
+        else:
+            self._end_spell(key, spell, max(at, spell.end_ms), ENDED)
+
+    def stop_spells(self) -> None:
+        """trayapp stops watching: the spells under way are marked stopped where last seen."""
+        for key, spell in list(self._spells.items()):
+            self._end_spell(key, spell, spell.end_ms, STOPPED)
+        self._spells.clear()
 
     # --- incidents ---------------------------------------------------------------------------
 
@@ -327,6 +446,7 @@ class HistoryWriter:
             "DELETE FROM page_states WHERE end_ms < ?",
             "DELETE FROM unknown_periods WHERE end_ms < ?",
             "DELETE FROM fetch_failures WHERE last_ms < ?",
+            "DELETE FROM suspected_periods WHERE end_ms < ?",
             "DELETE FROM incident_updates WHERE EXISTS (SELECT 1 FROM incidents AS i"
             " WHERE i.provider = incident_updates.provider AND i.incident_id = incident_updates.incident_id"
             " AND i.resolved_ms < ?)",
