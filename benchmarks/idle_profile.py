@@ -13,7 +13,6 @@ show). Prints the CPU per poll, the bytes and write calls the process made meanw
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import io
 import pstats
@@ -46,7 +45,7 @@ class SameAnswer:
         self.body = body
         self.requests = 0
 
-    async def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Any:
+    def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Any:
         """The answer."""
         from trayapp.shell.fetch import Fetched
 
@@ -57,7 +56,7 @@ class SameAnswer:
             raise FetchError("HTTP 404")
         return Fetched(self.body, None, None)
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         """Nothing to close."""
 
 
@@ -96,18 +95,18 @@ def run(polls: int, profile: int) -> dict[str, float]:
     engine.add_listener(tray_like)
     reader = PageReader(SameAnswer(FIXTURE.read_bytes()))  # type: ignore[arg-type]
 
-    async def poll(count: int) -> None:
+    def poll(count: int) -> None:
         for _ in range(count):
-            engine.handle(spec, await reader.read(spec))
+            engine.handle(spec, reader.read(spec))
 
-    asyncio.run(poll(20))  # the first read, its confirmation, the first writes
+    poll(20)  # the first read, its confirmation, the first writes
     history.sync()
     profiler = cProfile.Profile() if profile else None
     written = io_counters()
     cpu = time.process_time()
     if profiler is not None:
         profiler.enable()
-    asyncio.run(poll(polls))
+    poll(polls)
     if profiler is not None:
         profiler.disable()
     cpu = time.process_time() - cpu

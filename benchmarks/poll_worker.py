@@ -23,7 +23,6 @@ it measures).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import tempfile
@@ -232,21 +231,21 @@ def measure_soak(base: str, polls: int, warmup: int, checkpoints: int) -> dict[s
     }
 
 
-async def _wire(base: str) -> None:
+def _wire(base: str) -> None:
     fetcher = Fetcher()
     try:
         for path in (OPENAI_PATH, ANTHROPIC_PATH, OPENAI_HISTORY, ANTHROPIC_HISTORY):
-            first = await fetcher.get(base + path)
-            await fetcher.get(base + path, etag=first.etag, last_modified=first.last_modified)
+            first = fetcher.get(base + path)
+            fetcher.get(base + path, etag=first.etag, last_modified=first.last_modified)
     finally:
-        await fetcher.aclose()
+        fetcher.close()
 
 
 def measure_wire(base: str) -> dict[str, Any]:
     """A 200 and a 304 of each default-shaped page and history (trayapp), two plain GETs (baseline)."""
     import httpx
 
-    asyncio.run(_wire(base))
+    _wire(base)
     with httpx.Client(headers={"User-Agent": "baseline/1.0"}) as client:
         for path in (OPENAI_PATH, ANTHROPIC_PATH):
             client.get(base + path)

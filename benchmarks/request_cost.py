@@ -7,7 +7,7 @@ summary with an ETag, then 304 to every conditional GET. Measured with the calli
 CPU clock, so the server's threads do not count:
 
 - ``httpx.Client``: the bare script's blocking client, one GET with If-None-Match at a time;
-- ``Fetcher``: trayapp's fetcher (httpx.AsyncClient, redirects checked, size cap, deadline);
+- ``Fetcher``: trayapp's fetcher (httpx.Client, redirects checked, size cap, deadline);
 - ``PageReader``: the fetcher behind trayapp's reader, as the poller calls it (the cached page
   re-read at the poll's time), without the engine.
 """
@@ -15,7 +15,6 @@ CPU clock, so the server's threads do not count:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
@@ -48,38 +47,32 @@ def blocking(url: str, requests: int) -> float:
 def fetcher(url: str, requests: int) -> float:
     """Microseconds of CPU per conditional GET with trayapp's Fetcher."""
 
-    async def run() -> float:
-        fetch = Fetcher()
-        try:
-            etag = (await fetch.get(url)).etag
-            started = time.thread_time()
-            for _ in range(requests):
-                assert (await fetch.get(url, etag=etag)).not_modified
-            return (time.thread_time() - started) / requests * 1e6
-        finally:
-            await fetch.aclose()
-
-    return asyncio.run(run())
+    fetch = Fetcher()
+    try:
+        etag = fetch.get(url).etag
+        started = time.thread_time()
+        for _ in range(requests):
+            assert fetch.get(url, etag=etag).not_modified
+        return (time.thread_time() - started) / requests * 1e6
+    finally:
+        fetch.close()
 
 
 def reader(root: str, requests: int) -> float:
     """Microseconds of CPU per poll of trayapp's PageReader (a 304 each time)."""
     spec = ProviderSpec("p", "P", root, "statuspage")
 
-    async def run() -> float:
-        fetch = Fetcher()
-        pages = PageReader(fetch)
-        try:
-            for _ in range(3):  # the first read, the history document
-                await pages.read(spec)
-            started = time.thread_time()
-            for _ in range(requests):
-                await pages.read(spec)
-            return (time.thread_time() - started) / requests * 1e6
-        finally:
-            await fetch.aclose()
-
-    return asyncio.run(run())
+    fetch = Fetcher()
+    pages = PageReader(fetch)
+    try:
+        for _ in range(3):  # the first read, the history document
+            pages.read(spec)
+        started = time.thread_time()
+        for _ in range(requests):
+            pages.read(spec)
+        return (time.thread_time() - started) / requests * 1e6
+    finally:
+        fetch.close()
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ worker. Everything that touches the icon goes through `TrayController._refresh`,
 from one UI-side updater thread (and, on macOS, marshalled to the main thread).
 
 Start-up shows the icon first: only what the icon needs (PIL, pystray and its backend)
-is imported before it docks. The engine (httpx, asyncio, the adapter registry), the notifier
+is imported before it docks. The engine (httpx, the adapter registry), the notifier
 and autostart are imported in pystray's setup thread once the icon is up, so the icon
 appears about as fast as a bare pystray script's, and its first state ("checking…") is
 replaced when the first poll answers. The details page (and the history reading behind it)

@@ -6,11 +6,11 @@ English, for bug reports, while what is printed for the user is translated.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -42,19 +42,25 @@ log = logging.getLogger(__name__)
 CONFIG_CHECK_SECONDS = 1.0
 
 
-async def _read_all(
+READ_WORKERS = 8
+
+
+def _read_all(
     specs: Sequence[ProviderSpec], probes: Sequence[tuple[ProviderSpec, str]]
 ) -> tuple[list[ParsedPage | Failure], list[Attempt]]:
+    """Read every page and probe every edge once, a few at a time, in the order given."""
     fetcher = Fetcher()
     try:
         reader = PageReader(fetcher)
-        pages = asyncio.gather(*(reader.read(spec) for spec in specs))
-        edges = asyncio.gather(
-            *(probe_edge(fetcher, url, probe_headers(spec, find_key(spec))) for spec, url in probes)
-        )
-        return list(await pages), list(await edges)
+        with ThreadPoolExecutor(READ_WORKERS, thread_name_prefix="trayapp-read") as pool:
+            pages = pool.map(reader.read, specs)
+            edges = pool.map(
+                lambda probe: probe_edge(fetcher, probe[1], probe_headers(probe[0], find_key(probe[0]))),
+                probes,
+            )
+            return list(pages), list(edges)
     finally:
-        await fetcher.aclose()
+        fetcher.close()
 
 
 class _Silent:
@@ -71,7 +77,7 @@ def fetch_snapshot(config: Config) -> Snapshot:
     """
     specs = list(config.providers)
     probes = [(spec, plan[0]) for spec in specs if (plan := probe_plan(config, spec)) is not None]
-    results, attempts = asyncio.run(_read_all(specs, probes))
+    results, attempts = _read_all(specs, probes)
     engine = Engine(specs, NotificationSettings(enabled=False), _Silent())
     engine.set_probe_settings(config.probes.enabled, notify=False)
     # `status` asks no model itself (one request proves nothing and costs tokens): its deep probe

@@ -37,7 +37,7 @@ def rig(server: StatusServer, make_rig: Callable[..., Rig]) -> Rig:
 
 @pytest.fixture
 def resolver(monkeypatch: pytest.MonkeyPatch) -> StubResolver:
-    """Name lookups in this process go to a stub (asyncio looks `socket.getaddrinfo` up per call)."""
+    """Name lookups in this process go to a stub (`socket.getaddrinfo` is looked up per call)."""
     stub = StubResolver(socket.getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", stub)
     return stub

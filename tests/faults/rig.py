@@ -8,7 +8,6 @@ says exactly how many polls a fault lasts.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import socket
 from collections.abc import Callable, Sequence
@@ -47,7 +46,6 @@ class Rig:
         self.state_path = state_path
         self.clock = clock
         self.notifier = RecordingNotifier()
-        self._runner = asyncio.Runner()
         self.fetcher = Fetcher(timeout=timeout, deadline=deadline)
         self.reader = PageReader(self.fetcher)
         self.engine = self._new_engine()
@@ -60,7 +58,7 @@ class Rig:
     def poll(self, spec: ProviderSpec | None = None) -> ParsedPage | Failure:
         """One poll of `spec` (the first provider by default), handled by the engine."""
         target = spec or self.specs[0]
-        result = self._runner.run(self.reader.read(target))
+        result = self.reader.read(target)
         self.engine.handle(target, result)
         return result
 
@@ -85,8 +83,7 @@ class Rig:
 
     def close(self) -> None:
         """Close the HTTP client and the event loop."""
-        self._runner.run(self.fetcher.aclose())
-        self._runner.close()
+        self.fetcher.close()
 
 
 class StubResolver:

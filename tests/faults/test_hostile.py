@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import gzip
 import io
@@ -110,14 +109,14 @@ def test_a_redirect_to_plain_http_across_the_network_is_refused(
 
 
 def _probe(url: str, headers: dict[str, str]) -> None:
-    async def run() -> None:
+    def run() -> None:
         fetcher = Fetcher(timeout=2.0, deadline=4.0)
         try:
-            await probe_edge(fetcher, url, headers)
+            probe_edge(fetcher, url, headers)
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    asyncio.run(run())
+    run()
 
 
 def test_a_key_never_follows_a_redirect_to_another_origin(
@@ -308,21 +307,21 @@ def test_go_zero_time_west_of_utc_degrades_to_an_unknown_time(
     watch = Watch(config, config_path, notifier, paths.state_file(), io.StringIO())
     spec = config.providers[0]
 
-    async def polls(count: int) -> None:
+    def polls(count: int) -> None:
         fetcher = Fetcher()
         try:
             reader = PageReader(fetcher)
             for _ in range(count):
-                watch.engine.handle(spec, await reader.read(spec))
+                watch.engine.handle(spec, reader.read(spec))
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
     server.set(SUMMARY, CALM)
-    asyncio.run(polls(1))
+    polls(1)
     server.set(SUMMARY, summary(incident("inc-0", started_at=zero, created_at=zero, updated_at=zero)))
-    asyncio.run(polls(1))
+    polls(1)
     server.set(SUMMARY, summary(incident("inc-0", status="resolved", started_at=zero, updated_at=zero)))
-    asyncio.run(polls(1))
+    polls(1)
     watch.stop()
     assert [n.kind for n in notifier.sent] == ["start", "resolve"], "the resolve is not lost"
     saved = decode_state(json.loads(paths.state_file().read_text(encoding="utf-8")))

@@ -7,7 +7,6 @@ state, `status --json`, the log, and a key that never reaches a file or the outp
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -357,17 +356,17 @@ def test_post_json_follows_307_with_its_body_and_sends_the_key_to_its_origin_onl
     with model_api() as first, model_api() as second:
         first.redirect = (307, f"{second.root}/v1/chat/completions")
 
-        async def post() -> bytes:
+        def post() -> bytes:
             fetcher = Fetcher()
             try:
-                answer = await fetcher.post_json(
+                answer = fetcher.post_json(
                     f"{first.root}/v1/chat/completions", {"model": "m"}, headers={"Authorization": "Bearer k"}
                 )
                 return answer.body
             finally:
-                await fetcher.aclose()
+                fetcher.close()
 
-        assert b"chat.completion" in asyncio.run(post())
+        assert b"chat.completion" in post()
         assert first.seen()[0].headers["authorization"] == "Bearer k"
         moved = second.seen()[0]
         assert moved.body == {"model": "m"}, "307 keeps the method and the body"
@@ -379,15 +378,15 @@ def test_post_json_refuses_a_redirect_that_would_drop_the_body(status: int) -> N
     with model_api() as api:
         api.redirect = (status, f"{api.root}/elsewhere")
 
-        async def post() -> None:
+        def post() -> None:
             fetcher = Fetcher()
             try:
-                await fetcher.post_json(f"{api.root}/v1/messages", {"model": "m"}, headers={"x-api-key": "k"})
+                fetcher.post_json(f"{api.root}/v1/messages", {"model": "m"}, headers={"x-api-key": "k"})
             finally:
-                await fetcher.aclose()
+                fetcher.close()
 
         with pytest.raises(FetchError) as raised:
-            asyncio.run(post())
+            post()
         assert raised.value.status == status
         assert raised.value.reason == f"HTTP {status}", "a reason is the status, never a header"
         assert len(api.seen()) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -16,29 +15,29 @@ from trayapp.shell.fetch import Fetcher, FetchError, parse_retry_after
 
 
 def get(url: str, fetcher: Fetcher | None = None, **kwargs: str | None) -> object:
-    async def go() -> object:
+    def go() -> object:
         client = fetcher or Fetcher()
         try:
-            return await client.get(url, **kwargs)
+            return client.get(url, **kwargs)
         finally:
             if fetcher is None:
-                await client.aclose()
+                client.close()
 
-    return asyncio.run(go())
+    return go()
 
 
 def fetch_error(url: str, **fetcher_args: float) -> FetchError:
-    async def go() -> FetchError:
+    def go() -> FetchError:
         client = Fetcher(**fetcher_args)  # type: ignore[arg-type]
         try:
-            await client.get(url)
+            client.get(url)
         except FetchError as error:
             return error
         finally:
-            await client.aclose()
+            client.close()
         raise AssertionError("no FetchError")
 
-    return asyncio.run(go())
+    return go()
 
 
 def test_user_agent_and_gzip(server: StatusServer) -> None:
@@ -66,16 +65,16 @@ def test_polls_answered_304_keep_one_connection(server: StatusServer) -> None:
     """A 304 hands its connection back to the pool: unchanged polls open no new connections."""
     server.set("/s.json", b'{"a": 1}')
 
-    async def go() -> None:
+    def go() -> None:
         fetcher = Fetcher()
         try:
-            first = await fetcher.get(server.url + "/s.json")
+            first = fetcher.get(server.url + "/s.json")
             for _ in range(5):
-                assert (await fetcher.get(server.url + "/s.json", etag=first.etag)).not_modified
+                assert (fetcher.get(server.url + "/s.json", etag=first.etag)).not_modified
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    asyncio.run(go())
+    go()
     requests = server.requests_to("/s.json")
     assert [r.status for r in requests] == [200] + [304] * 5
     assert {r.connection for r in requests} == {requests[0].connection}

@@ -4,7 +4,6 @@ failures never start a detection; a root redirected to another (loopback) host i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 from collections.abc import Sequence
@@ -35,15 +34,15 @@ def poll(
 ) -> list[ParsedPage | Failure]:
     """Read `spec` once at each of these minutes after START."""
 
-    async def go() -> list[ParsedPage | Failure]:
+    def go() -> list[ParsedPage | Failure]:
         fetcher = Fetcher(timeout=timeout, deadline=timeout + 1)
         reader.fetcher = fetcher
         try:
-            return [await reader.read(spec, START + timedelta(minutes=m)) for m in minutes]
+            return [reader.read(spec, START + timedelta(minutes=m)) for m in minutes]
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    return asyncio.run(go())
+    return go()
 
 
 def kinds(results: Sequence[ParsedPage | Failure]) -> list[str]:

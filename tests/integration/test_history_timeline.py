@@ -8,7 +8,6 @@ story), a resolution, and an incident that resolved while trayapp was not runnin
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import sqlite3
@@ -78,43 +77,43 @@ class Script:
         )
         return self.watch
 
-    async def polls(self, reader: PageReader, count: int) -> None:
+    def polls(self, reader: PageReader, count: int) -> None:
         assert self.watch is not None
         for _ in range(count):
-            result = await reader.read(self.spec, now=self.now())
+            result = reader.read(self.spec, now=self.now())
             self.watch.engine.handle(self.spec, result)
             self.minute += 1
 
-    async def run(self) -> None:
+    def run(self) -> None:
         server = self.server
         fetcher = Fetcher()
         try:
             reader = PageReader(fetcher)
             self.start()
             server.set_fixture(SUMMARY, "statuspage/summary_all_operational.json")
-            await self.polls(reader, 5)  # minutes 0-4: all operational
+            self.polls(reader, 5)  # minutes 0-4: all operational
             server.set_fixture(SUMMARY, "statuspage/summary_major_outage.json")
-            await self.polls(reader, 5)  # 5-9: the incident opens, critical
+            self.polls(reader, 5)  # 5-9: the incident opens, critical
             server.set_fixture(SUMMARY, "statuspage/summary_partial_incident.json")
-            await self.polls(reader, 3)  # 10-12: an update (identified)
+            self.polls(reader, 3)  # 10-12: an update (identified)
             server.set(SUMMARY, Reply(b"oops", 503, "text/plain"))
             server.set(STATUS, Reply(b"oops", 503, "text/plain"))
-            await self.polls(reader, 5)  # 13-17: unreachable, unknown from the third failure
+            self.polls(reader, 5)  # 13-17: unreachable, unknown from the third failure
             server.set_fixture(SUMMARY, "statuspage/summary_partial_incident.json")
-            await self.polls(reader, 3)  # 18-20: readable again, still open
+            self.polls(reader, 3)  # 18-20: readable again, still open
             server.set_fixture(SUMMARY, "statuspage/summary_all_operational.json")
-            await self.polls(reader, 5)  # 21-25: gone from the page; resolved at the second poll
+            self.polls(reader, 5)  # 21-25: gone from the page; resolved at the second poll
             server.set(SUMMARY, Reply(second_incident()))
-            await self.polls(reader, 2)  # 26-27: a second incident, open when trayapp stops
+            self.polls(reader, 2)  # 26-27: a second incident, open when trayapp stops
             assert self.watch is not None
             self.watch.stop()
             self.minute = 208  # three hours later
             server.set_fixture(SUMMARY, "statuspage/summary_all_operational.json")
             self.start()
-            await self.polls(reader, 3)  # 208-210: over; confirmed at the second poll
+            self.polls(reader, 3)  # 208-210: over; confirmed at the second poll
             self.watch.stop()
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
 
 @pytest.fixture
@@ -123,7 +122,7 @@ def scripted(server: StatusServer, tmp_path: Path) -> Path:
         tmp_path / "config.toml", [("Anthropic", server.url + "/anthropic", "statuspage")]
     )
     config, _ = load_config(config_path)
-    asyncio.run(Script(server, config, config_path).run())
+    Script(server, config, config_path).run()
     return config_path
 
 

@@ -8,7 +8,6 @@ extension of the current stretch; a killed app loses no event.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -166,19 +165,19 @@ def test_an_identical_200_body_is_not_parsed_again(
     parses = CountingParses(monkeypatch)
     spec = ProviderSpec("p", "P", f"{server.url}/p/api/v2/summary.json", "statuspage")
 
-    async def scenario() -> tuple[list[object], int, list[object], int]:
+    def scenario() -> tuple[list[object], int, list[object], int]:
         fetcher = Fetcher()
         try:
             page_reader = PageReader(fetcher)
-            first = [await page_reader.read(spec) for _ in range(5)]
+            first = [page_reader.read(spec) for _ in range(5)]
             after_same = parses.calls
             serve(server, MAJOR)
-            second = [await page_reader.read(spec) for _ in range(3)]
+            second = [page_reader.read(spec) for _ in range(3)]
             return first, after_same, second, parses.calls
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    first, after_same, second, after_change = asyncio.run(scenario())
+    first, after_same, second, after_change = scenario()
     assert all(isinstance(page, ParsedPage) for page in (*first, *second))
     assert after_same == 1, "five polls of the same body: one parse"
     assert after_change == 2, "a new body is parsed once"

@@ -8,7 +8,6 @@ trayapp was not running. Its failure changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import sqlite3
@@ -42,19 +41,19 @@ def spec_for(url: str, kind: str) -> ProviderSpec:
 def read_at(spec: ProviderSpec, times: list[datetime], reader: PageReader | None = None) -> list[ParsedPage]:
     """One read of `spec` at each of `times` through one reader (a new one: a new run)."""
 
-    async def go() -> list[ParsedPage]:
+    def go() -> list[ParsedPage]:
         fetcher = Fetcher(timeout=2, deadline=3)
         own = reader or PageReader(fetcher)
         own.fetcher = fetcher
         try:
-            results = [await own.read(spec, now=moment) for moment in times]
+            results = [own.read(spec, now=moment) for moment in times]
         finally:
-            await fetcher.aclose()
+            fetcher.close()
         pages = [result for result in results if isinstance(result, ParsedPage)]
         assert len(pages) == len(results), [r for r in results if isinstance(r, Failure)]
         return pages
 
-    return asyncio.run(go())
+    return go()
 
 
 def minutes(*offsets: float) -> list[datetime]:
@@ -162,18 +161,18 @@ def _run(server: StatusServer, config_path: Path, start: datetime, polls: int) -
         config, config_path, RecordingNotifier(), paths.state_file(), io.StringIO(), clock=lambda: clock[0]
     )
 
-    async def go() -> None:
+    def go() -> None:
         fetcher = Fetcher()
         try:
             reader = PageReader(fetcher)
             for _ in range(polls):
-                watch.engine.handle(spec, await reader.read(spec, now=clock[0]))
+                watch.engine.handle(spec, reader.read(spec, now=clock[0]))
                 clock[0] += timedelta(minutes=1)
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
     try:
-        asyncio.run(go())
+        go()
     finally:
         watch.stop()
 

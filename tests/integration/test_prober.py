@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 import pytest
@@ -19,14 +18,14 @@ KEY = "sk-test-0123456789abcdef"
 
 
 def probe(url: str, headers: dict[str, str] | None = None, timeout: float = 5.0) -> prober.Attempt:
-    async def once() -> prober.Attempt:
+    def once() -> prober.Attempt:
         fetcher = Fetcher(timeout=timeout, deadline=timeout)
         try:
-            return await probe_edge(fetcher, url, headers)
+            return probe_edge(fetcher, url, headers)
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    return asyncio.run(once())
+    return once()
 
 
 def test_a_fast_401_means_the_edge_is_up(server: StatusServer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 from tests.support.server import Reply, StatusServer
@@ -20,17 +19,17 @@ def spec_for(url: str, kind: str, **fields: object) -> ProviderSpec:
 def read_many(
     reader_spec: ProviderSpec, times: int = 1, reader: PageReader | None = None
 ) -> list[ParsedPage | Failure]:
-    async def go() -> list[ParsedPage | Failure]:
+    def go() -> list[ParsedPage | Failure]:
         fetcher = Fetcher(timeout=2, deadline=3)
         own = reader or PageReader(fetcher)
         if reader is not None:
             reader.fetcher = fetcher
         try:
-            return [await own.read(reader_spec) for _ in range(times)]
+            return [own.read(reader_spec) for _ in range(times)]
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    return asyncio.run(go())
+    return go()
 
 
 def test_statuspage_summary(server: StatusServer) -> None:
@@ -149,14 +148,14 @@ def test_two_providers_on_one_document_keep_their_own_reading(server: StatusServ
     bigquery = ProviderSpec(id="bq", name="BigQuery", page=server.url, kind="google", match=("BigQuery",))
     reader = PageReader(Fetcher())
 
-    async def go() -> list[ParsedPage | Failure]:
+    def go() -> list[ParsedPage | Failure]:
         fetcher = Fetcher(timeout=2, deadline=3)
         reader.fetcher = fetcher
         try:
-            return [await reader.read(spec) for spec in (gemini, bigquery, gemini, bigquery)]
+            return [reader.read(spec) for spec in (gemini, bigquery, gemini, bigquery)]
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    results = asyncio.run(go())
+    results = go()
     ids = [[i.id for i in r.incidents] if isinstance(r, ParsedPage) else r for r in results]
     assert ids == [["gQ4nV7yT2pR9sK1mW3xZ"], ["bQ1aZ2sX3dC4fV5gB6hN"]] * 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -44,7 +43,7 @@ def test_a_maintenance_window_ending_while_the_page_answers_304_turns_the_state_
     clock = [START - timedelta(minutes=1)]
     engine = Engine([spec], NotificationSettings(enabled=False), Silent(), clock=lambda: clock[0])
 
-    async def polls() -> list[State]:
+    def polls() -> list[State]:
         fetcher = Fetcher()
         reader = PageReader(fetcher)
         states = []
@@ -57,17 +56,17 @@ def test_a_maintenance_window_ending_while_the_page_answers_304_turns_the_state_
                 END + timedelta(minutes=1),
             ):
                 clock[0] = now
-                result = await reader.read(spec, now)
+                result = reader.read(spec, now)
                 assert isinstance(result, ParsedPage)
                 engine.handle(spec, result)
                 view = engine.snapshot().provider("acme")
                 assert view is not None
                 states.append(view.state)
         finally:
-            await fetcher.aclose()
+            fetcher.close()
         return states
 
-    states = asyncio.run(polls())
+    states = polls()
     statuses = [request.status for request in server.requests_to(INDEX)]
     assert statuses == [200, 304, 304, 304, 304], "parsed once; every later poll answered 304"
     assert states == [

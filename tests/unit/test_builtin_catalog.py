@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -88,15 +87,15 @@ def test_mistral_keeps_its_page_and_probe() -> None:
 def test_reader_says_no_status_feed_without_a_request() -> None:
     """A kind "none" provider is answered at once with the contract's one-line reason."""
 
-    async def go() -> tuple[object, int]:
+    def go() -> tuple[object, int]:
         fetcher = Fetcher()
         try:
-            result = await PageReader(fetcher).read(CATALOG["mistral"])
+            result = PageReader(fetcher).read(CATALOG["mistral"])
             return result, fetcher.requests
         finally:
-            await fetcher.aclose()
+            fetcher.close()
 
-    result, requests = asyncio.run(go())
+    result, requests = go()
     assert result == Failure(NO_STATUS_FEED)
     assert requests == 0
 

@@ -3,7 +3,6 @@ may lead; the Healer's decisions with fake fetches; the move on the details page
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -152,11 +151,11 @@ class Fakes:
         self.landings: list[str] = []
         self.detections: list[str] = []
 
-    async def land(self, url: str) -> str | None:
+    def land(self, url: str) -> str | None:
         self.landings.append(url)
         return self.landed
 
-    async def detect(self, spec: ProviderSpec, context: ParseContext) -> tuple[str, ParsedPage] | Failure:
+    def detect(self, spec: ProviderSpec, context: ParseContext) -> tuple[str, ParsedPage] | Failure:
         self.detections.append(spec.root)
         return self.found
 
@@ -164,13 +163,13 @@ class Fakes:
 def run_polls(
     healer: Healer, fakes: Fakes, results: list[ParsedPage | Failure], spec: ProviderSpec = SPEC
 ) -> list[tuple[ProviderSpec, ParsedPage] | None]:
-    async def go() -> list[tuple[ProviderSpec, ParsedPage] | None]:
+    def go() -> list[tuple[ProviderSpec, ParsedPage] | None]:
         out = []
         for index, result in enumerate(results):
             context = ParseContext(page_url=spec.page, now=NOW + timedelta(minutes=index))
             reading = healer.current(spec, spec.root)
             out.append(
-                await healer.after_poll(
+                healer.after_poll(
                     spec,
                     reading,
                     result,
@@ -183,7 +182,7 @@ def run_polls(
             )
         return out
 
-    return asyncio.run(go())
+    return go()
 
 
 def test_a_move_on_the_same_host_is_followed_and_saved() -> None:

@@ -8,9 +8,9 @@ remembered and nothing is changed: this only reports.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -79,7 +79,7 @@ def _direct(spec: ProviderSpec) -> Source | None:
     return Source("direct", (Document(spec.source, parser),))
 
 
-async def _read(fetcher: Fetcher, root: str, source: Source, context: ParseContext) -> _Answer:
+def _read(fetcher: Fetcher, root: str, source: Source, context: ParseContext) -> _Answer:
     """Fetch and parse every required document of `source` under `root`."""
     host = urlsplit(root).hostname or ""
     first: str | None = None
@@ -87,7 +87,7 @@ async def _read(fetcher: Fetcher, root: str, source: Source, context: ParseConte
         url = join_url(root, document.path.replace("{host}", host))
         first = first or url
         try:
-            fetched = await fetcher.get(url)
+            fetched = fetcher.get(url)
         except FetchError as error:
             if document.required:
                 return _Answer(None, error.reason, error.connection)
@@ -98,13 +98,13 @@ async def _read(fetcher: Fetcher, root: str, source: Source, context: ParseConte
     return _Answer(first)
 
 
-async def _first_answer(
+def _first_answer(
     fetcher: Fetcher, root: str, candidates: Sequence[tuple[str, Source]], context: ParseContext
 ) -> tuple[str | None, _Answer]:
     """The kind and answer of the first candidate that answers; else the first failure."""
     failure: _Answer | None = None
     for kind, source in candidates:
-        answer = await _read(fetcher, root, source, context)
+        answer = _read(fetcher, root, source, context)
         if answer.endpoint is not None:
             return kind, answer
         failure = failure or answer
@@ -113,7 +113,7 @@ async def _first_answer(
     return None, failure or _Answer(None, "no source for this kind")
 
 
-async def check_one(fetcher: Fetcher, spec: ProviderSpec, now: datetime | None = None) -> Checked:
+def check_one(fetcher: Fetcher, spec: ProviderSpec, now: datetime | None = None) -> Checked:
     """Read one provider as the catalog says; failing that, detect what its page is now."""
     if spec.kind == NO_FEED:
         return Checked(spec, Verdict.NO_FEED, reason=NO_STATUS_FEED)
@@ -125,28 +125,23 @@ async def check_one(fetcher: Fetcher, spec: ProviderSpec, now: datetime | None =
         own = list(DETECTION_ORDER)
     else:
         own = [(spec.kind, source) for source in FORMATS.get(spec.kind, ())]
-    kind, answer = await _first_answer(fetcher, spec.root, own, context)
+    kind, answer = _first_answer(fetcher, spec.root, own, context)
     if kind is not None:
         return Checked(spec, Verdict.MATCHING, kind, answer.endpoint)
     if answer.connection:
         return Checked(spec, Verdict.UNREACHABLE, reason=answer.reason, connection=True)
     tried = {id(source) for _, source in own}
     others = [(k, s) for k, s in DETECTION_ORDER if id(s) not in tried]
-    moved_kind, moved = await _first_answer(fetcher, spec.root, others, context)
+    moved_kind, moved = _first_answer(fetcher, spec.root, others, context)
     if moved_kind is not None:
         return Checked(spec, Verdict.MOVED, moved_kind, moved.endpoint, reason=answer.reason)
     return Checked(spec, Verdict.UNREACHABLE, reason=answer.reason)
 
 
-async def check_specs(specs: Sequence[ProviderSpec], fetcher: Fetcher) -> list[Checked]:
+def check_specs(specs: Sequence[ProviderSpec], fetcher: Fetcher) -> list[Checked]:
     """Check every spec (a few at a time), in the order given."""
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(spec: ProviderSpec) -> Checked:
-        async with gate:
-            return await check_one(fetcher, spec)
-
-    return list(await asyncio.gather(*(one(spec) for spec in specs)))
+    with ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="trayapp-check") as pool:
+        return list(pool.map(lambda spec: check_one(fetcher, spec), specs))
 
 
 def is_offline(results: Sequence[Checked]) -> bool:
@@ -157,15 +152,11 @@ def is_offline(results: Sequence[Checked]) -> bool:
 
 def run_check(specs: Sequence[ProviderSpec]) -> list[Checked]:
     """Check `specs` with one shared Fetcher (the built-ins in the app, loopback pages in tests)."""
-
-    async def go() -> list[Checked]:
-        fetcher = Fetcher()
-        try:
-            return await check_specs(specs, fetcher)
-        finally:
-            await fetcher.aclose()
-
-    return asyncio.run(go())
+    fetcher = Fetcher()
+    try:
+        return check_specs(specs, fetcher)
+    finally:
+        fetcher.close()
 
 
 EXIT_OFFLINE = 3

@@ -1,13 +1,16 @@
-"""HTTP for status pages: one shared client, politeness built in (the only httpx importer)."""
+"""HTTP for status pages: one shared client, politeness built in (the only httpx importer).
+
+Requests are blocking (`httpx.Client`): the poller sends them from its worker threads. A
+blocking request costs about two thirds of an asyncio one in CPU, and an idle tray app is
+mostly the cost of its unchanged polls.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
 import json
 import socket
 import ssl
-import sys
+import time
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -33,21 +36,6 @@ DECODE_PIECE = 64 * 1024
 URL_CACHE_SIZE = 256
 # No server needs more than two codings on one body ("gzip, gzip" is already odd).
 MAX_CODINGS = 3
-
-
-def _mark_sniffio_absent() -> None:
-    """Make `import sniffio` fail at once when sniffio is not installed.
-
-    httpcore imports sniffio on every lock, event and connection of every async request
-    (about six times a request) and falls back to asyncio when it is missing. Python does
-    not remember a failed import, so each try searched the whole of sys.path: more CPU than
-    the rest of an unchanged poll. A None in sys.modules is the standard "not there" mark.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_mark_sniffio_absent()
 
 
 class FetchError(Exception):
@@ -231,6 +219,19 @@ def _through(inflater: _Inflater, pieces: Iterator[bytes], final: bool) -> Itera
         yield from inflater.finish()
 
 
+def _remaining(deadline: float, timeout: float) -> float:
+    """The timeout for the next network step: `timeout`, or less when the deadline is nearer.
+
+    FetchError("timeout") once the deadline has passed. Each wait for the server is bounded
+    by this, and each piece of a body is checked against the deadline, so a request ends
+    by the deadline plus at most one wait.
+    """
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchError("timeout", connection=True)
+    return min(timeout, left)
+
+
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     """Scheme, host and port: where a key may be sent."""
     default = {"http": 80, "https": 443}.get(url.scheme)
@@ -263,14 +264,15 @@ class Fetcher:
         max_bytes: int = MAX_BODY_BYTES,
         timeout: float = REQUEST_TIMEOUT,
         deadline: float = TOTAL_DEADLINE,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.max_bytes = max_bytes
         self.deadline = deadline
         self.requests = 0
         self.bytes_received = 0
         self._urls: dict[str, httpx.URL] = {}
-        self._client = httpx.AsyncClient(
+        self._timeout = timeout
+        self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # followed by `_follow`, each hop checked
@@ -279,11 +281,11 @@ class Fetcher:
             transport=transport,
         )
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         """Close the shared connection pool."""
-        await self._client.aclose()
+        self._client.close()
 
-    async def get(
+    def get(
         self,
         url: str,
         *,
@@ -302,15 +304,12 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         self.requests += 1
         try:
-            async with asyncio.timeout(self.deadline):
-                return await self._follow(url, dict(headers or {}), conditional)
-        except TimeoutError:
-            raise FetchError("timeout", connection=True) from None
+            return self._follow(url, dict(headers or {}), conditional)
         except httpx.HTTPError as error:
             reason, connection = _describe(error)
             raise FetchError(reason, connection=connection) from None
 
-    async def post_json(self, url: str, body: Mapping[str, object], *, headers: Mapping[str, str]) -> Fetched:
+    def post_json(self, url: str, body: Mapping[str, object], *, headers: Mapping[str, str]) -> Fetched:
         """POST `body` as JSON to `url`; raises FetchError with a one-line reason for anything but 2xx.
 
         The same rules as `get`: timeouts, the size cap, redirects checked hop by hop and the
@@ -322,15 +321,12 @@ class Fetcher:
         sent = {"Content-Type": "application/json", "Accept": "application/json"}
         self.requests += 1
         try:
-            async with asyncio.timeout(self.deadline):
-                return await self._follow(url, dict(headers), sent, method="POST", content=content)
-        except TimeoutError:
-            raise FetchError("timeout", connection=True) from None
+            return self._follow(url, dict(headers), sent, method="POST", content=content)
         except httpx.HTTPError as error:
             reason, connection = _describe(error)
             raise FetchError(reason, connection=connection) from None
 
-    async def _follow(
+    def _follow(
         self,
         url: str,
         caller: dict[str, str],
@@ -347,9 +343,13 @@ class Fetcher:
         """
         target = self._parsed(url)
         origin = _origin(target)
+        deadline = time.monotonic() + self.deadline
         for _hop in range(MAX_REDIRECTS + 1):
             headers = {**caller, **conditional} if _origin(target) == origin else dict(conditional)
-            async with self._client.stream(method, target, headers=headers, content=content) as response:
+            timeout = httpx.Timeout(_remaining(deadline, self._timeout))
+            with self._client.stream(
+                method, target, headers=headers, content=content, timeout=timeout
+            ) as response:
                 location = response.headers.get("Location")
                 status = response.status_code
                 if status in REDIRECT_STATUSES and location:
@@ -358,7 +358,7 @@ class Fetcher:
                         raise FetchError(f"HTTP {status}", status=status)
                     target = redirect_target(target, location)
                     continue
-                return await self._read(response)
+                return self._read(response, deadline)
         raise FetchError("too many redirects")
 
     def _parsed(self, url: str) -> httpx.URL:
@@ -371,12 +371,12 @@ class Fetcher:
             self._urls[url] = parsed
         return parsed
 
-    async def _read(self, response: httpx.Response) -> Fetched:
-        """The body of a final (not redirected) answer, decoded within the size cap."""
+    def _read(self, response: httpx.Response, deadline: float) -> Fetched:
+        """The body of a final (not redirected) answer, decoded within the size cap by `deadline`."""
         if response.status_code == 304:
             # A 304 has no body, but the connection goes back to the pool only once its
             # (empty) body has been read: unread, every poll would open a new connection.
-            await response.aread()
+            response.read()
             return Fetched(b"", response.headers.get("ETag"), response.headers.get("Last-Modified"), True)
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -391,7 +391,10 @@ class Fetcher:
         inflaters = _inflaters(response.headers.get("Content-Encoding"))
         chunks: list[bytes] = []
         size = 0
-        async for raw in response.aiter_raw():
+        for raw in response.iter_raw():
+            if time.monotonic() > deadline:
+                # A body that trickles in never trips the read timeout: the deadline bounds it.
+                raise FetchError("timeout", connection=True)
             for piece in _decoded(inflaters, raw):
                 size = self._take(chunks, piece, size)
         for piece in _decoded(inflaters, b"", final=True):

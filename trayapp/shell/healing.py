@@ -12,7 +12,7 @@ the details page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from trayapp.adapters import FORMATS, ParseContext
@@ -22,9 +22,9 @@ from trayapp.model import Failure, ParsedPage
 
 log = logging.getLogger(__name__)
 
-Detect = Callable[[ProviderSpec, ParseContext], Awaitable[tuple[str, ParsedPage] | Failure]]
+Detect = Callable[[ProviderSpec, ParseContext], tuple[str, ParsedPage] | Failure]
 """Detect the format at a spec's root: the kind and page that answered, or why none did."""
-Land = Callable[[str], Awaitable[str | None]]
+Land = Callable[[str], str | None]
 """Fetch a URL: the URL that finally answered (after redirects), or None."""
 
 
@@ -65,7 +65,7 @@ class Healer:
             return _at(spec, kind, home)
         return spec
 
-    async def after_poll(
+    def after_poll(
         self,
         spec: ProviderSpec,
         reading: ProviderSpec,
@@ -86,9 +86,9 @@ class Healer:
             return None
         why = result.reason if isinstance(result, Failure) else ""
         log.info("%s: the page no longer answers as %s (%s); detecting again", spec.name, reading.kind, why)
-        landed = await land(home)
+        landed = land(home)
         root = moved_root(home, landed) if landed else None
-        found = await detect(_at(spec, spec.kind, root or home), context)
+        found = detect(_at(spec, spec.kind, root or home), context)
         if isinstance(found, Failure):
             log.info("%s: no known format at %s (%s)", spec.name, root or home, found.reason)
             return None

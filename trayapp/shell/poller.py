@@ -1,6 +1,8 @@
-"""The background poller: one thread, one asyncio loop, one shared HTTP client.
+"""The background poller: a scheduler thread, a few worker threads, one shared HTTP client.
 
-Every provider is fetched on its own schedule, all concurrently. After a success the next
+The scheduler sleeps until the next poll or probe is due and hands it to a worker, which
+sends the (blocking) request and passes the answer on; answers are passed on one at a time,
+in the order they come. Every provider is fetched on its own schedule, concurrently. After a success the next
 poll is one interval away (with ±10 % jitter); after a failure the wait doubles from the
 interval up to 10 × the interval (at most 10 minutes), and a Retry-After is honoured.
 
@@ -11,16 +13,16 @@ read at half its interval for a while (`core.pace`), never below the floor for i
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 import math
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from trayapp.catalog import ProviderSpec
 from trayapp.core.deep import DeepTarget, Judgement, judge
@@ -41,6 +43,7 @@ JITTER = 0.1
 SLEEP_GAP = 30.0
 WAKE_DELAY = 5.0
 OFFLINE_RECHECK = 15.0
+MAX_WORKERS = 16  # requests in flight at once; more due wait for a free worker
 
 ResultHandler = Callable[[ProviderSpec, ParsedPage | Failure], None]
 ProbeHandler = Callable[[ProviderSpec, Attempt], None]
@@ -78,6 +81,41 @@ def backoff_delay(interval: float, failures: int, retry_after: float | None = No
     if retry_after is not None:
         delay = max(delay, retry_after)
     return delay
+
+
+class Workers:
+    """Daemon threads that run jobs; one more starts only when every one is busy, up to `limit`.
+
+    Daemon threads: a request that hangs never holds up the app's exit.
+    """
+
+    def __init__(self, limit: int, name: str) -> None:
+        self._limit = limit
+        self._name = name
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)  # one release per worker waiting for a job
+        self._count = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run `job` on a free worker (a new one if none is free and the limit allows)."""
+        self._jobs.put(job)
+        if not self._idle.acquire(blocking=False) and self._count < self._limit:
+            self._count += 1
+            thread = threading.Thread(target=self._work, name=f"{self._name}-{self._count}", daemon=True)
+            thread.start()
+
+    def stop(self) -> None:
+        """Let every worker end once its current job is done."""
+        for _ in range(self._count):
+            self._jobs.put(None)
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception:
+                log.exception("unexpected error in a poller worker")
+            self._idle.release()
 
 
 @dataclass
@@ -134,6 +172,7 @@ class Poller:
         hurry_for: float = HURRY_FOR,
         deep_plan: DeepPlan = no_deep_probes,
         on_deep: DeepHandler | None = None,
+        workers: int = MAX_WORKERS,
     ) -> None:
         self._deep_plan = deep_plan
         self._on_deep = on_deep
@@ -153,8 +192,12 @@ class Poller:
         self._detected = dict(detected or {})
         self._schedules: dict[str, _Schedule] = {}
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
+        # The scheduler sleeps on this until `_wake_at`; whoever brings a due time before
+        # that forward (or changes what is watched) wakes it.
+        self._changed = threading.Condition(self._lock)
+        self._wake_at = -math.inf
+        self._handling = threading.Lock()  # answers are passed on one at a time
+        self._workers = Workers(workers, "trayapp-fetch")
         self._stopping = threading.Event()
         self._started = threading.Event()
         self._thread: threading.Thread | None = None
@@ -255,79 +298,65 @@ class Poller:
             self._thread.join(timeout)
 
     def _poke(self) -> None:
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(wake.set)
+        with self._lock:
+            self._changed.notify()
+
+    def _replanned(self, due: float) -> None:
+        """Wake the scheduler when `due` comes before its next look (called with the lock held)."""
+        if due < self._wake_at:
+            self._changed.notify()
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._main())
+            self._schedule()
         except Exception:
             log.exception("the poller stopped unexpectedly")
 
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
+    def _schedule(self) -> None:
+        """Hand every due poll and probe to a worker, then sleep until the next one is due."""
         fetcher = self._fetcher_factory()
         self.reader = PageReader(fetcher, self._detected)
-        tasks: set[asyncio.Task[None]] = set()
         self._started.set()
         last_wall, last_mono = self._wall_clock(), time.monotonic()
         try:
-            while not self._stopping.is_set():
-                now = time.monotonic()
-                wall = self._wall_clock()
-                if (wall - last_wall) - (now - last_mono) > SLEEP_GAP:
-                    self._after_sleep(now)
-                last_wall, last_mono = wall, now
-                with self._lock:
-                    due = [s for s in self._schedules.values() if s.due <= now and not s.in_flight]
-                    for schedule in due:
+            with self._lock:
+                while not self._stopping.is_set():
+                    now = time.monotonic()
+                    wall = self._wall_clock()
+                    if (wall - last_wall) - (now - last_mono) > SLEEP_GAP:
+                        self._after_sleep(now)
+                    last_wall, last_mono = wall, now
+                    for schedule in [s for s in self._schedules.values() if s.due <= now and not s.in_flight]:
                         schedule.in_flight = True
                         schedule.started = now
-                    probes = [] if self._offline else self._due_probes(now)
-                    deeps = [] if self._offline else self._due_deep(now)
-                for schedule in due:
-                    task = asyncio.create_task(self._poll(schedule))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                for probe in probes:
-                    task = asyncio.create_task(self._probe(fetcher, probe))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                for deep in deeps:
-                    task = asyncio.create_task(self._deep(fetcher, deep))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                with self._lock:
+                        self._workers.submit(partial(self._poll, schedule))
+                    if not self._offline:
+                        for probe in self._due_probes(now):
+                            self._workers.submit(partial(self._probe, fetcher, probe))
+                        for deep in self._due_deep(now):
+                            self._workers.submit(partial(self._deep, fetcher, deep))
                     waiting = [s.due for s in self._schedules.values() if not s.in_flight]
                     if not self._offline:
                         waiting += [p.due for p in self._probe_schedules.values() if not p.in_flight]
                         waiting += [d.due for d in self._deep_schedules.values() if not d.in_flight]
-                waiting = [due for due in waiting if due != math.inf]
-                timeout = max(0.0, min(waiting) - time.monotonic()) if waiting else 3600.0
-                self._wake.clear()
-                # A timer that sets the event, rather than `wait_for`: no task and no
-                # cancellation to make at every wake-up.
-                timer = self._loop.call_later(timeout, self._wake.set)
-                try:
-                    await self._wake.wait()
-                finally:
-                    timer.cancel()
+                    waiting = [due for due in waiting if due != math.inf]
+                    timeout = max(0.0, min(waiting) - now) if waiting else 3600.0
+                    self._wake_at = now + timeout
+                    self._changed.wait(timeout)
+                    self._wake_at = -math.inf  # awake: every change is seen at the next look
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await fetcher.aclose()
+            self._workers.stop()
+            try:
+                fetcher.close()
+            except Exception:
+                log.debug("closing the HTTP client", exc_info=True)
 
     def _after_sleep(self, now: float) -> None:
-        """The machine slept: poll everything shortly, once the network is likely back."""
+        """The machine slept: poll everything shortly, once the network is likely back (lock held)."""
         log.info("woke from sleep; checking every provider in %.0f s", self._wake_delay)
-        with self._lock:
-            for schedule in self._schedules.values():
-                schedule.due = min(schedule.due, now + self._wake_delay)
-                schedule.failures = 0
+        for schedule in self._schedules.values():
+            schedule.due = min(schedule.due, now + self._wake_delay)
+            schedule.failures = 0
 
     def _due_probes(self, now: float) -> list[_ProbeSchedule]:
         due = [p for p in self._probe_schedules.values() if p.due <= now and not p.in_flight]
@@ -335,19 +364,20 @@ class Poller:
             probe.in_flight = True
         return due
 
-    async def _probe(self, fetcher: Fetcher, probe: _ProbeSchedule) -> None:
+    def _probe(self, fetcher: Fetcher, probe: _ProbeSchedule) -> None:
         if probe.headers is None:
-            # The keyring may be slow: asked once per provider, off the event loop.
-            key = await asyncio.to_thread(find_key, probe.spec)
+            # The keyring may be slow: asked once per provider, on the worker.
+            key = find_key(probe.spec)
             probe.headers = probe_headers(probe.spec, key)
         try:
-            attempt = await probe_edge(fetcher, probe.url, probe.headers)
+            attempt = probe_edge(fetcher, probe.url, probe.headers)
         except Exception:
             log.exception("%s: unexpected error while probing", probe.spec.name)
             attempt = None
         if attempt is not None and not self._stopping.is_set() and self._on_probe is not None:
             try:
-                self._on_probe(probe.spec, attempt)
+                with self._handling:
+                    self._on_probe(probe.spec, attempt)
             except Exception:
                 log.exception("%s: error while handling a probe", probe.spec.name)
         with self._lock:
@@ -361,8 +391,7 @@ class Poller:
                 self._probe_signal(probe.spec.id)
             probe.due = time.monotonic() + delay
             probe.in_flight = False
-        if self._wake is not None:
-            self._wake.set()
+            self._replanned(probe.due)
 
     def _due_deep(self, now: float) -> list[_DeepSchedule]:
         due = [d for d in self._deep_schedules.values() if d.due <= now and not d.in_flight]
@@ -370,23 +399,23 @@ class Poller:
             deep.in_flight = True
         return due
 
-    async def _deep(self, fetcher: Fetcher, deep: _DeepSchedule) -> None:
+    def _deep(self, fetcher: Fetcher, deep: _DeepSchedule) -> None:
         """One deep probe when a key is set; a stopped one only checks whether the key changed.
 
-        The key is looked up each time (the keyring may be slow: off the event loop), so that a
-        new key resumes a probe the API had refused.
+        The key is looked up each time (on the worker: the keyring may be slow), so that a new
+        key resumes a probe the API had refused.
         """
         attempt: Attempt | None = None
         report = False
         try:
-            key = await asyncio.to_thread(find_key, deep.spec)
+            key = find_key(deep.spec)
             if not key:
                 report = not deep.told_no_key
                 deep.told_no_key = True
             elif deep.refused_key is None or deep.refused_key != _fingerprint(key):
                 deep.told_no_key = False
                 deep.refused_key = None
-                attempt = await probe_model(fetcher, deep.target, key)
+                attempt = probe_model(fetcher, deep.target, key)
                 report = True
                 if judge(attempt.status, attempt.error) is Judgement.BAD_KEY:
                     deep.refused_key = _fingerprint(key)
@@ -395,7 +424,8 @@ class Poller:
             report = False
         if report and not self._stopping.is_set() and self._on_deep is not None:
             try:
-                self._on_deep(deep.spec, attempt)
+                with self._handling:
+                    self._on_deep(deep.spec, attempt)
             except Exception:
                 log.exception("%s: error while handling a deep probe", deep.spec.name)
         with self._lock:
@@ -413,8 +443,7 @@ class Poller:
                     self._probe_signal(deep.spec.id)
             deep.due = time.monotonic() + delay
             deep.in_flight = False
-        if self._wake is not None:
-            self._wake.set()
+            self._replanned(deep.due)
 
     def _probe_signal(self, provider_id: str) -> None:
         """Tell the provider's page pace what its probes say (called with the lock held).
@@ -436,24 +465,26 @@ class Poller:
         if began and not schedule.in_flight and not schedule.failures:
             last = schedule.started if schedule.started is not None else now
             schedule.due = min(schedule.due, last + self._page_interval(schedule, now))
+            self._replanned(schedule.due)
 
     def _page_interval(self, schedule: _Schedule, now: float) -> float:
         """The seconds between regular reads of a page at `now` (shorter while it hurries)."""
         floor = MIN_LOOPBACK_INTERVAL if page_is_loopback(schedule.spec) else MIN_REMOTE_INTERVAL
         return page_interval(schedule.pace, schedule.interval, floor, now)
 
-    async def _poll(self, schedule: _Schedule) -> None:
+    def _poll(self, schedule: _Schedule) -> None:
         assert self.reader is not None
         result: ParsedPage | Failure
         try:
-            result = await self.reader.read(schedule.spec)
+            result = self.reader.read(schedule.spec)
         except Exception as error:
             log.exception("%s: unexpected error while polling", schedule.spec.name)
             result = Failure(f"internal error: {type(error).__name__}")
         if self._stopping.is_set():
             return
         try:
-            self._on_result(schedule.spec, result)
+            with self._handling:
+                self._on_result(schedule.spec, result)
         except Exception:
             log.exception("%s: error while handling a poll result", schedule.spec.name)
         with self._lock:
@@ -476,8 +507,7 @@ class Poller:
             delay = max(delay, retry_after or 0.0)
             schedule.due = time.monotonic() + delay
             schedule.in_flight = False
-        if self._wake is not None:
-            self._wake.set()
+            self._replanned(schedule.due)
 
     @property
     def moves(self) -> Mapping[str, Moved]:

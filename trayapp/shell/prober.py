@@ -92,7 +92,7 @@ def probe_headers(spec: ProviderSpec, key: str | None) -> dict[str, str]:
     return headers
 
 
-async def probe_edge(
+def probe_edge(
     fetcher: Fetcher,
     url: str,
     headers: Mapping[str, str] | None = None,
@@ -104,7 +104,7 @@ async def probe_edge(
     error: str | None = None
     connection = False
     try:
-        await fetcher.get(url, headers=headers)
+        fetcher.get(url, headers=headers)
         status = 200
     except FetchError as failure:
         status = failure.status
@@ -121,7 +121,7 @@ async def probe_edge(
     )
 
 
-async def probe_model(
+def probe_model(
     fetcher: Fetcher,
     target: DeepTarget,
     key: str,
@@ -137,9 +137,7 @@ async def probe_model(
     error: str | None = None
     connection = False
     try:
-        answer = await fetcher.post_json(
-            target.url, request_body(target), headers=deep_headers(target.api, key)
-        )
+        answer = fetcher.post_json(target.url, request_body(target), headers=deep_headers(target.api, key))
         status = 200
         if not _is_json_object(answer.body):
             error = "not a model answer"

@@ -110,7 +110,7 @@ class PageReader:
         self._unreachable: set[str] = set()  # providers whose poll met a failure below HTTP
         self.healer = Healer(self.detected)
 
-    async def read(self, spec: ProviderSpec, now: datetime | None = None) -> ParsedPage | Failure:
+    def read(self, spec: ProviderSpec, now: datetime | None = None) -> ParsedPage | Failure:
         """One poll of one provider: a parsed page, or why not."""
         if spec.kind == NO_FEED:
             return Failure(NO_STATUS_FEED)  # nothing to fetch: said at once, without a request
@@ -121,12 +121,12 @@ class PageReader:
         direct = _direct_document(spec)
         if direct is not None:
             source = Source("direct", (Document(direct, _direct_parser(direct, spec.kind)),))
-            result = await self._read_source(spec, source, context)
+            result = self._read_source(spec, source, context)
         elif spec.kind == "auto" and spec.id not in self.detected:
-            result = await self._detect(spec, context)
+            result = self._detect(spec, context)
         else:
-            result = await self._read_format(spec, self.detected.get(spec.id, spec.kind), context)
-        healed = await self.healer.after_poll(
+            result = self._read_format(spec, self.detected.get(spec.id, spec.kind), context)
+        healed = self.healer.after_poll(
             catalog,
             spec,
             result,
@@ -141,26 +141,24 @@ class PageReader:
             direct = _direct_document(spec)
             self._preferred.pop(spec.id, None)  # an index into the old format's sources
         if isinstance(result, ParsedPage) and direct is None:
-            result = await self._with_history(spec, result, context)
+            result = self._with_history(spec, result, context)
         if isinstance(result, ParsedPage):
             self._log_unknown_values(spec, result)
             if spec.components:
                 result = apply_filter(result, spec.components)
         return result
 
-    async def _detect(self, spec: ProviderSpec, context: ParseContext) -> ParsedPage | Failure:
-        found = await self._first_format(spec, context)
+    def _detect(self, spec: ProviderSpec, context: ParseContext) -> ParsedPage | Failure:
+        found = self._first_format(spec, context)
         if isinstance(found, Failure):
             return found
         self.detected[spec.id] = found[0]
         return found[1]
 
-    async def _first_format(
-        self, spec: ProviderSpec, context: ParseContext
-    ) -> tuple[str, ParsedPage] | Failure:
+    def _first_format(self, spec: ProviderSpec, context: ParseContext) -> tuple[str, ParsedPage] | Failure:
         """The first format of the detection order that answers at the spec's root, and its page."""
         for kind, source in DETECTION_ORDER:
-            result = await self._read_source(spec, source, context)
+            result = self._read_source(spec, source, context)
             if isinstance(result, ParsedPage):
                 self._answered[spec.id] = source
                 log.info("%s: detected a %s page (%s)", spec.name, kind, source.name)
@@ -169,16 +167,14 @@ class PageReader:
                 return result
         return Failure(f"not a status page: no known format at {spec.root}")
 
-    async def _landing(self, url: str) -> str | None:
+    def _landing(self, url: str) -> str | None:
         """Where fetching `url` ends, after redirects; None when it gives no answer."""
         try:
-            return (await self.fetcher.get(url)).url or None
+            return (self.fetcher.get(url)).url or None
         except FetchError:
             return None
 
-    async def _read_format(
-        self, spec: ProviderSpec, kind: str, context: ParseContext
-    ) -> ParsedPage | Failure:
+    def _read_format(self, spec: ProviderSpec, kind: str, context: ParseContext) -> ParsedPage | Failure:
         sources = FORMATS.get(kind, ())
         rounds = self._rounds.get(spec.id, 0) + 1
         self._rounds[spec.id] = rounds
@@ -186,7 +182,7 @@ class PageReader:
         first_failure: Failure | None = None
         all_parse_errors = True
         for index in range(start, len(sources)):
-            result = await self._read_source(spec, sources[index], context)
+            result = self._read_source(spec, sources[index], context)
             if isinstance(result, ParsedPage):
                 if self._preferred.get(spec.id, 0) != index:
                     log.info("%s: reading %s", spec.name, sources[index].name)
@@ -203,7 +199,7 @@ class PageReader:
             del self.detected[spec.id]
         return first_failure or Failure(f"no source for kind {kind!r}")
 
-    async def _with_history(self, spec: ProviderSpec, page: ParsedPage, context: ParseContext) -> ParsedPage:
+    def _with_history(self, spec: ProviderSpec, page: ParsedPage, context: ParseContext) -> ParsedPage:
         """`page` with the past incidents of the format's history document, when one is due.
 
         Due at the first successful read of a run, then once per HISTORY_EVERY (a failed try
@@ -221,7 +217,7 @@ class PageReader:
             return page
         host = urlsplit(spec.root).hostname or ""
         url = join_url(spec.root, document.path.replace("{host}", host))
-        listing = await self._read_document(url, document.parse, context)
+        listing = self._read_document(url, document.parse, context)
         if isinstance(listing, Failure):
             if spec.id not in self._history_failed:
                 self._history_failed.add(spec.id)
@@ -229,14 +225,12 @@ class PageReader:
             return page
         return with_past(page, listing)
 
-    async def _read_source(
-        self, spec: ProviderSpec, source: Source, context: ParseContext
-    ) -> ParsedPage | Failure:
+    def _read_source(self, spec: ProviderSpec, source: Source, context: ParseContext) -> ParsedPage | Failure:
         host = urlsplit(spec.root).hostname or ""
         pages: list[ParsedPage] = []
         for document in source.documents:
             url = join_url(spec.root, document.path.replace("{host}", host))
-            result = await self._read_document(url, document.parse, context)
+            result = self._read_document(url, document.parse, context)
             if isinstance(result, Failure):
                 if result.connection:
                     self._unreachable.add(spec.id)
@@ -246,11 +240,11 @@ class PageReader:
             pages.append(result)
         return merge(pages)
 
-    async def _read_document(self, url: str, parser: Parser, context: ParseContext) -> ParsedPage | Failure:
+    def _read_document(self, url: str, parser: Parser, context: ParseContext) -> ParsedPage | Failure:
         key = (url, context.page_url, context.match)
         cached = self._cache.get(key)
         try:
-            fetched = await self.fetcher.get(
+            fetched = self.fetcher.get(
                 url,
                 etag=cached.etag if cached else None,
                 last_modified=cached.last_modified if cached else None,
