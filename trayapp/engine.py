@@ -62,6 +62,12 @@ class HistorySink(Protocol):
     def record(self, record: HistoryItem) -> None:
         """Take one record."""
 
+    def extend(self, record: HistoryItem) -> None:
+        """Take a provider's last record again, at a later time: a poll that changed nothing.
+
+        The same as `record` for what is kept; a sink may hold it without waking anyone.
+        """
+
 
 TIMES_SAVE_SECONDS = 600.0
 
@@ -260,10 +266,10 @@ class Engine:
             snapshot = self._state.snapshot
             self._writer.save_if_stale(saved_state(self._state))
             if self._history is not None:
-                self._history.record(replace(last[1], at=now))
+                self._history.extend(replace(last[1], at=now))
                 suspecting = self._suspecting.get(spec.id)
                 if suspecting is not None:
-                    self._history.record(replace(suspecting, at=now))
+                    self._history.extend(replace(suspecting, at=now))
         self._tell(snapshot, [])
         return True
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -17,12 +16,55 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FILE_MODE = 0o600
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log whose files only their owner can read: logs name the pages watched."""
+class PrivateRotatingFileHandler(logging.FileHandler):
+    """A log of at most `max_bytes` a file, with `backups` older files (`trayapp.log.1`…), that
+    only their owner can read: logs name the pages watched.
+
+    Written here, not taken from `logging.handlers`: that module brings pickle and the socket
+    handlers with it, half a megabyte resident all day, for a rotation of a dozen lines.
+    """
+
+    def __init__(self, filename: Path, max_bytes: int, backups: int, encoding: str = "utf-8") -> None:
+        super().__init__(filename, mode="a", encoding=encoding)
+        self.max_bytes = max_bytes
+        self.backups = backups
 
     def _open(self) -> io.TextIOWrapper:
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         return os.fdopen(descriptor, "a", encoding=self.encoding, errors=self.errors)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write `record`, first moving the files along when it would take this one past its size."""
+        try:
+            if self._full(record):
+                self._rotate()
+        except Exception:  # noqa: BLE001 - logging never raises into the app (as logging itself)
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full(self, record: logging.LogRecord) -> bool:
+        if self.max_bytes <= 0:
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        size = len(self.format(record).encode(self.encoding or "utf-8", "replace")) + len(self.terminator)
+        return bool(self.stream.tell()) and self.stream.tell() + size > self.max_bytes
+
+    def _rotate(self) -> None:
+        """trayapp.log → .1 → .2 …, the oldest dropped; a new, empty trayapp.log."""
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        for index in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{index}"):
+                os.replace(f"{base}.{index}", f"{base}.{index + 1}")
+        if self.backups > 0 and os.path.exists(base):
+            os.replace(base, f"{base}.1")
+        elif os.path.exists(base):
+            os.remove(base)
+        self.stream = self._open()
 
 
 class PrintableFormatter(logging.Formatter):
@@ -57,9 +99,7 @@ def setup_logging(log_dir: Path | None, verbosity: int) -> None:
     if log_dir is not None:
         try:
             log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handler = PrivateRotatingFileHandler(
-                log_dir / "trayapp.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-            )
+            handler = PrivateRotatingFileHandler(log_dir / "trayapp.log", max_bytes=1_000_000, backups=3)
             handler.setFormatter(PrintableFormatter(FORMAT))
             root.addHandler(handler)
             _make_private(log_dir)

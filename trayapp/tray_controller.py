@@ -66,6 +66,7 @@ class TrayController:
         self.ui = UiState()
         self._updates: queue.Queue[Snapshot | None] = queue.Queue()
         self._details_opened = False
+        self._told: tuple[object, ...] | None = None  # what the last snapshot handed on shows
         self._stopped = threading.Event()
         self._ready = threading.Event()
         self._lifecycle = threading.Lock()
@@ -154,6 +155,18 @@ class TrayController:
         self.notifier.send(Notice("summary", title, body))
 
     def _on_snapshot(self, snapshot: Snapshot, events: list[Event] | Any) -> None:
+        """Hand a new snapshot to the UI thread, unless it has nothing to do with it.
+
+        Most polls change only the poll times, and those are shown to the minute: such a
+        snapshot does not wake the UI thread (run here, on the thread that took the poll),
+        unless the config file was edited (the UI thread reloads it).
+        """
+        watch = self.watch
+        if not events and watch is not None and not watch.watcher.changed():
+            shown = self._shown(snapshot)
+            if shown == self._told:
+                return
+            self._told = shown
         self._updates.put(snapshot)
 
     def _shown(self, snapshot: Snapshot) -> tuple[object, ...]:

@@ -134,6 +134,10 @@ class ConfigWatcher:
             return None
         return (stat.st_mtime, stat.st_size)
 
+    def changed(self) -> bool:
+        """Whether the file changed since it was last read (one stat; nothing is read)."""
+        return self._current_stamp() != self._stamp
+
     def check(self) -> bool:
         """Reload if the file changed; True when a new config was taken."""
         stamp = self._current_stamp()

@@ -107,6 +107,8 @@ class _Records:
     def record(self, record: PollRecord) -> None:
         self.records.append(record)
 
+    extend = record  # a continued record is kept like any other
+
 
 def test_a_steady_page_taken_without_the_step_ends_where_the_full_step_would(
     monkeypatch: pytest.MonkeyPatch,

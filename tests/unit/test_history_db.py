@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -298,6 +299,56 @@ def test_the_recorder_writes_from_its_thread_into_a_private_wal_database(tmp_pat
     finally:
         recorder.close()
     recorder.record(read(tmp_path, 9, OK))  # after close: ignored, no error
+
+
+def end_of_stretch(path: Path) -> list[tuple[object, ...]]:
+    """(start, end) of the page's overall stretches, as another reader sees them on disk."""
+    other = sqlite3.connect(path)
+    try:
+        return other.execute("SELECT start_ms, end_ms FROM page_states WHERE component = ''").fetchall()
+    finally:
+        other.close()
+
+
+def test_continued_records_wait_aside_and_join_the_queue_in_time_order(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    recorder = HistoryRecorder(path, flush_every=3600)
+    try:
+        recorder.record(read(tmp_path, 0, OK))
+        recorder.extend(read(tmp_path, 1, OK))
+        recorder.extend(read(tmp_path, 2, OK))  # the newest continuation of a provider is kept
+        recorder.record(read(tmp_path, 3, PARTIAL))  # a real change, queued after them
+        recorder.extend(read(tmp_path, 4, PARTIAL))
+        assert recorder.sync()
+        assert end_of_stretch(path) == [(ms(0), ms(3)), (ms(3), ms(4))]
+    finally:
+        recorder.close()
+
+
+def test_a_continued_record_is_written_by_the_timed_look_without_another_record(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    recorder = HistoryRecorder(path, flush_every=0.3)
+    try:
+        recorder.record(read(tmp_path, 0, OK))
+        assert recorder.sync()
+        recorder.extend(read(tmp_path, 5, OK))
+        deadline = time.monotonic() + 5
+        while end_of_stretch(path) != [(ms(0), ms(5))] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert end_of_stretch(path) == [(ms(0), ms(5))], "written within about one flush period"
+    finally:
+        recorder.close()
+
+
+def test_a_continued_record_is_written_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    recorder = HistoryRecorder(path, flush_every=3600)
+    recorder.record(read(tmp_path, 0, OK))
+    assert recorder.sync()
+    recorder.extend(read(tmp_path, 7, OK))
+    recorder.close()
+    assert end_of_stretch(path) == [(ms(0), ms(7))]
+    recorder.extend(read(tmp_path, 9, OK))  # after close: ignored, no error
 
 
 def test_the_recorder_prunes_by_its_retention(tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ class Sink:
     def record(self, record: PollRecord) -> None:
         self.records.append(record)
 
+    extend = record  # a continued record is kept like any other
+
 
 @dataclass(frozen=True)
 class ResolvedIncident(Incident):

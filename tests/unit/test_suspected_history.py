@@ -202,6 +202,8 @@ class Sink:
     def record(self, record: HistoryItem) -> None:
         self.items.append(record)
 
+    extend = record  # a continued record is kept like any other
+
     def spells(self) -> list[tuple[datetime, tuple[str, ...]]]:
         return [
             (item.at, tuple(s.source for s in item.suspected))

@@ -1,6 +1,9 @@
 """The history recorder: records go on a queue; one writer thread puts them in SQLite.
 
-`record` never waits for the disk: the poller and the UI only enqueue. The writer thread
+`record` never waits for the disk: the poller and the UI only enqueue. `extend` (a poll that
+changed nothing: a provider's last record again, later) does not even wake the thread: it is
+kept aside, the newest per provider, and taken with the next batch or the next timed look
+(every `FLUSH_EVERY`), in time order with what was queued. The writer thread
 takes everything queued, writes it in one transaction and commits, then waits again, so a
 burst of changes costs one commit. Old rows are pruned at the first write and then once a
 day: what ended more than `days` days before the newest record goes.
@@ -72,6 +75,8 @@ class HistoryRecorder:
         self._last_prune: datetime | None = None
         self._flush_every = flush_every
         self._flushed_at = time.monotonic()
+        self._extended: dict[tuple[type, str], HistoryItem] = {}  # the newest continuation per provider
+        self._extended_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="trayapp-history", daemon=True)
         self._thread.start()
 
@@ -90,6 +95,13 @@ class HistoryRecorder:
             if self._dropped == 0:
                 log.warning("history: the disk is not keeping up; dropping records")
             self._dropped += 1
+
+    def extend(self, record: HistoryItem) -> None:
+        """Keep a continuation of a provider's last record (written later, without a wake-up)."""
+        if self._closed:
+            return
+        with self._extended_lock:
+            self._extended[(type(record), record.provider_id)] = record
 
     def sync(self, timeout: float = 5.0) -> bool:
         """Wait until everything recorded so far is committed; False on timeout."""
@@ -147,13 +159,31 @@ class HistoryRecorder:
                 connection.close()
 
     def _take(self) -> list[_Item]:
-        batch = [self._queue.get()]
-        while len(batch) < BATCH and batch[-1] is not None:
+        """What was queued (waiting at most until a flush may be due) and the continuations kept aside.
+
+        The continuations go in time order with the queued records: a provider's records must
+        reach the writer in the order they were taken.
+        """
+        # Until a flush is due; when it is overdue (nothing was pending at the last look), one
+        # more period: a continuation never waits much longer than FLUSH_EVERY.
+        due_in = self._flushed_at + self._flush_every - time.monotonic()
+        batch: list[_Item] = []
+        with contextlib.suppress(queue.Empty):  # empty: a timed look at the continuations
+            batch.append(self._queue.get(timeout=due_in if due_in > 0 else self._flush_every))
+        while batch and len(batch) < BATCH and batch[-1] is not None:
             try:
                 batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        return batch
+        with self._extended_lock:
+            extended, self._extended = list(self._extended.values()), {}
+        if not extended:
+            return batch
+        records = sorted(
+            [*(item for item in batch if isinstance(item, PollRecord | SuspicionRecord)), *extended],
+            key=lambda record: record.at,
+        )
+        return [*records, *(item for item in batch if not isinstance(item, PollRecord | SuspicionRecord))]
 
     def _write(
         self,
