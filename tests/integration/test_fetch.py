@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.server import Reply, StatusServer
 from trayapp import __version__
-from trayapp.shell.fetch import Fetcher, FetchError, parse_retry_after
+from trayapp.shell.fetch import Fetcher, FetchError, Routes, parse_retry_after
 
 
 def get(url: str, fetcher: Fetcher | None = None, **kwargs: str | None) -> object:
@@ -204,3 +206,36 @@ def test_self_signed_certificate_is_refused_with_a_reason(tmp_path: Path) -> Non
         httpd.server_close()
     assert error.reason.startswith("TLS error: certificate verify failed")
     assert error.connection
+
+
+def test_a_page_is_read_through_the_proxy_the_environment_names(
+    server: StatusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = "http://status.example.test/api/v2/summary.json"  # never resolved here: the proxy fetches it
+    server.set(page, b'{"through": "proxy"}')
+    monkeypatch.setenv("http_proxy", server.url)
+    assert get(page).body == b'{"through": "proxy"}'  # type: ignore[attr-defined]
+    (seen,) = server.requests_to(page)
+    assert seen.headers["host"] == "status.example.test"
+
+
+def test_this_machine_and_no_proxy_hosts_are_reached_directly(
+    server: StatusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setenv("http_proxy", nowhere)
+    monkeypatch.setenv("https_proxy", nowhere)
+    monkeypatch.setenv("no_proxy", "status.internal.test")
+    monkeypatch.delenv("NO_PROXY")
+    server.set("/s.json", b"{}")
+    assert get(server.url + "/s.json").body == b"{}"  # type: ignore[attr-defined]
+    routes = Routes(ssl.create_default_context())
+    try:
+        direct = routes.for_url(httpx.URL(server.url))
+        assert routes.for_url(httpx.URL("https://status.internal.test/")) is direct
+        assert routes.for_url(httpx.URL("https://status.example.test/")) is not direct
+        assert routes.for_url(httpx.URL("https://[::1]:8443/")) is direct
+    finally:
+        routes.close()
