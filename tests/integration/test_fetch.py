@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import ssl
 from datetime import UTC, datetime, timedelta
@@ -237,5 +238,22 @@ def test_this_machine_and_no_proxy_hosts_are_reached_directly(
         assert routes.for_url(httpx.URL("https://status.internal.test/")) is direct
         assert routes.for_url(httpx.URL("https://status.example.test/")) is not direct
         assert routes.for_url(httpx.URL("https://[::1]:8443/")) is direct
+    finally:
+        routes.close()
+
+
+def test_a_socks_proxy_without_its_package_is_said_in_the_log_and_skipped(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed: the SOCKS proxy would be used")
+    monkeypatch.setenv("all_proxy", "socks5://127.0.0.1:1080")
+    routes = Routes(ssl.create_default_context())
+    try:
+        with caplog.at_level("WARNING", logger="trayapp.shell.fetch"):
+            chosen = routes.for_url(httpx.URL("https://status.example.test/"))
+        assert chosen is routes.for_url(httpx.URL("http://127.0.0.1:9/"))
+        assert "cannot use the proxy for status.example.test" in caplog.text
+        assert "socksio" in caplog.text
     finally:
         routes.close()
