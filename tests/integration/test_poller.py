@@ -12,7 +12,7 @@ from tests.support.server import Reply, StatusServer
 from tests.support.watching import wait_until
 from trayapp.catalog import ProviderSpec
 from trayapp.model import Failure, ParsedPage
-from trayapp.shell.poller import Poller, backoff_delay
+from trayapp.shell.poller import Poller, Workers, backoff_delay
 
 
 def spec(server: StatusServer, name: str) -> ProviderSpec:
@@ -126,3 +126,66 @@ def test_refresh_now_and_stop_within_two_seconds(server: StatusServer) -> None:
     assert time.monotonic() - started < 2
     assert poller._thread is not None
     assert not poller._thread.is_alive()
+
+
+def test_answers_are_passed_on_one_at_a_time(server: StatusServer) -> None:
+    for name in ("a", "b", "c"):
+        server.set(f"/{name}/api/v2/summary.json", b'{"status": {"indicator": "none"}}')
+    inside, most, seen = [0], [0], []
+    lock = threading.Lock()
+
+    def slow_handler(provider: ProviderSpec, result: ParsedPage | Failure) -> None:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.2)  # long enough for the other workers' answers to arrive meanwhile
+        with lock:
+            inside[0] -= 1
+            seen.append(provider.id)
+
+    poller = Poller([spec(server, n) for n in "abc"], lambda _: 60.0, slow_handler, jitter=0)
+    poller.start()
+    try:
+        wait_until(lambda: len(seen) == 3, timeout=5, what="three answers")
+    finally:
+        poller.stop()
+    assert most[0] == 1, "the engine never sees two answers at once"
+
+
+def test_a_hanging_page_neither_holds_up_the_others_nor_quit(server: StatusServer) -> None:
+    server.set("/stuck/api/v2/summary.json", Reply(b"{}", delay=8))
+    server.set("/fast/api/v2/summary.json", b'{"status": {"indicator": "none"}}')
+    results = Results()
+    poller = Poller([spec(server, "stuck"), spec(server, "fast")], lambda _: 0.2, results, jitter=0)
+    poller.start()
+    try:
+        wait_until(lambda: len(results.of("fast")) >= 5, timeout=3, what="the other page at its pace")
+        assert results.of("stuck") == []
+    finally:
+        started = time.monotonic()
+        poller.stop()
+    assert time.monotonic() - started < 2
+    workers = [t for t in threading.enumerate() if t.name.startswith("trayapp-fetch")]
+    assert workers, "the hanging request is still on its worker"
+    assert all(t.daemon for t in workers), "a request still hanging never blocks the exit"
+
+
+def test_workers_are_reused_and_limited() -> None:
+    workers = Workers(2, "test-workers")
+    names: list[str] = []
+    for _ in range(5):  # one at a time: the one worker serves them all
+        done = threading.Event()
+        workers.submit(lambda done=done: (names.append(threading.current_thread().name), done.set()))
+        assert done.wait(2)
+        time.sleep(0.02)  # back to waiting
+    assert set(names) == {"test-workers-1"}
+    gate = threading.Event()
+    running: list[str] = []
+    for _ in range(4):  # four that block: two workers at most, the rest wait their turn
+        workers.submit(lambda: (running.append(threading.current_thread().name), gate.wait(2)))
+    time.sleep(0.3)
+    assert len(running) == 2
+    gate.set()
+    wait_until(lambda: len(running) == 4, timeout=3, what="the queued jobs")
+    assert set(running) <= {"test-workers-1", "test-workers-2"}
+    workers.stop()

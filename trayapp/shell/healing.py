@@ -12,6 +12,7 @@ the details page.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
@@ -48,6 +49,7 @@ class Healer:
         self._healed: dict[str, _Healed] = {}
         # Replaced, never changed in place: another thread reads it for the details page.
         self.moves: Mapping[str, Moved] = {}
+        self._moving = threading.Lock()  # two providers may move at once, on two workers
 
     def current(self, spec: ProviderSpec, home: str) -> ProviderSpec:
         """The spec to read: a built-in's healed one, else `spec` itself.
@@ -103,6 +105,7 @@ class Healer:
         else:
             self._detected.pop(spec.id, None)  # a kind alone would be read at the old root
         moved = Moved(spec.name, kind, healed.root)
-        self.moves = {**self.moves, spec.id: moved}
+        with self._moving:
+            self.moves = {**self.moves, spec.id: moved}
         log.warning("%s", moved.log_line())
         return healed, page
