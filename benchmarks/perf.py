@@ -18,7 +18,9 @@ need no display.
 owns its name on the desktop's private bus, trayapp chooses that tray by itself (the harness
 checks that it did: its log says so, and the item registered from its process), and the
 baseline stays on pystray's xorg backend in trayer (the bare script has no D-Bus tray:
-pystray's own one needs PyGObject). The memory target is then 1.25 × the baseline's instead
+pystray's own one, appindicator, goes through PyGObject, GTK and libayatana-appindicator, which
+a pystray + httpx script does not need and which costs it about three times the memory; the
+lean X11 script stays the reference). The memory target is then 1.25 × the baseline's instead
 of 1.2 ×. Only the idle section and the in-process ones run in that mode (start-up, latency
 and scaling read the icon's pixels in the X tray); `--only` naming one of those with
 `--backend sni` is an error.
