@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/perf.py            # the full run, about 10 minutes
     .venv/bin/python benchmarks/perf.py --quick    # shortened windows, about 2 minutes (not publishable)
+    .venv/bin/python benchmarks/perf.py --quick --only idle --backend sni   # trayapp on its D-Bus tray
 
 Both apps run on a private headless desktop (Xvfb, trayer as the tray host, a private
 D-Bus session with a notification server: `tests/support/desktop.py`) against status pages
@@ -11,6 +12,18 @@ baseline (pystray alone would pick AppIndicator). `--backend` forces one for bot
 Nothing touches the network or the home directory: HOME and the XDG directories point to
 a temporary folder. `--only` runs some sections; the in-process ones (rounds, wire, soak)
 need no display.
+
+`--backend sni` measures trayapp on its own D-Bus tray instead, a StatusNotifierItem
+(`trayapp/shell/dbus/sni.py`): a fake StatusNotifierWatcher + host (`tests/support/sni_host.py`)
+owns its name on the desktop's private bus, trayapp chooses that tray by itself (the harness
+checks that it did: its log says so, and the item registered from its process), and the
+baseline stays on pystray's xorg backend in trayer (the bare script has no D-Bus tray:
+pystray's own one, appindicator, goes through PyGObject, GTK and libayatana-appindicator, which
+a pystray + httpx script does not need and which costs it about three times the memory; the
+lean X11 script stays the reference). The memory target is then 1.25 × the baseline's instead
+of 1.2 ×. Only the idle section and the in-process ones run in that mode (start-up, latency
+and scaling read the icon's pixels in the X tray); `--only` naming one of those with
+`--backend sni` is an error.
 
 The baseline (`benchmarks/baseline_app.py`) is a pystray icon that polls one page with
 httpx every interval and calls plyer when its colour changes. trayapp runs with the
@@ -47,6 +60,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from jeepney.bus_messages import message_bus
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
@@ -60,7 +75,8 @@ from benchmarks.measure import (  # noqa: E402
     pss_mb,
     rss_mb,
 )
-from tests.support.desktop import Desktop, DesktopError, classify  # noqa: E402
+from tests.support.desktop import Desktop, DesktopError, classify, wait_for  # noqa: E402
+from tests.support.sni_host import FakeWatcherHost, Registration  # noqa: E402
 
 OPENAI_PATH = "/openai/proxy/127.0.0.1"
 ANTHROPIC_PATH = "/anthropic/api/v2/summary.json"
@@ -76,6 +92,11 @@ TRAYAPP_AGENT = "trayapp/"
 BASELINE_AGENT = "baseline/"
 SECTIONS = ("startup", "idle", "latency", "scaling", "rounds", "soak", "wire")
 DESKTOP_SECTIONS = frozenset({"startup", "idle", "latency", "scaling"})
+# The sections that see the icon as pixels in the X tray: not measurable on a D-Bus tray.
+X_TRAY_SECTIONS = frozenset({"startup", "latency", "scaling"})
+# trayapp's StatusNotifierItem backend (`--backend sni`), and the baseline's tray meanwhile.
+SNI = "sni"
+SNI_BASELINE_BACKEND = "xorg"
 SCALING_COUNTS = (1, 10, 100)
 DEFAULT_INTERVAL = 60.0
 LATENCY_INTERVAL = 0.5
@@ -213,6 +234,11 @@ class Bench:
             env[variable] = str(root / sub)
         return env
 
+    @property
+    def baseline_backend(self) -> str:
+        """The baseline's pystray backend: trayapp's, or xorg beside trayapp's D-Bus tray."""
+        return SNI_BASELINE_BACKEND if self.backend == SNI else self.backend
+
     def python_env(self) -> dict[str, str]:
         """PYTHONPATH for the trayapp tree being measured."""
         return {"PYTHONPATH": str(self.src)}
@@ -253,8 +279,13 @@ class Bench:
 
         trayapp chooses its backend itself, as for a user (the choice costs a D-Bus query),
         unless `--backend` forces one; `detect_backend` has checked it is the baseline's.
+        With `--backend sni` it chooses too (a watcher is on the bus): `wait_for_sni_item` checks.
         """
-        forced = {"PYSTRAY_BACKEND": self.forced_backend} if self.forced_backend else {}
+        forced = (
+            {"PYSTRAY_BACKEND": self.forced_backend}
+            if self.forced_backend and self.forced_backend != SNI
+            else {}
+        )
         env = desktop.full_env({**home, **self.python_env(), **forced})
         return desktop.spawn(
             [sys.executable, "-m", "trayapp", "--config", str(config)], env=env, name=name, cwd=self.src
@@ -262,7 +293,7 @@ class Bench:
 
     def spawn_baseline(self, desktop: Desktop, home: dict[str, str], interval: float, name: str) -> Any:
         """Start the baseline app polling the Anthropic-like page."""
-        env = desktop.full_env({**home, "PYSTRAY_BACKEND": self.backend})
+        env = desktop.full_env({**home, "PYSTRAY_BACKEND": self.baseline_backend})
         # The same pages as trayapp's, at the same rate: the CPU ratio is per request.
         args = [
             sys.executable,
@@ -288,7 +319,11 @@ class Bench:
         env = desktop.full_env({**self.home("backend"), **self.python_env()})
         env.pop("PYSTRAY_BACKEND", None)
         found = subprocess.run(
-            [sys.executable, "-c", "from trayapp.shell.tray import choose_backend; print(choose_backend())"],
+            [
+                sys.executable,
+                "-c",
+                "from trayapp.shell.tray import choose_backend; print(choose_backend()[0])",
+            ],
             env=env,
             cwd=self.src,
             capture_output=True,
@@ -306,18 +341,67 @@ def stop(desktop: Desktop, *popens: Any) -> None:
     desktop.wait_for_no_icon(10)
 
 
-def wait_for_icons(desktop: Desktop, count: int, popens: Sequence[Any], timeout: float = 30.0) -> float:
-    """Poll the tray every 2 ms until `count` icons are docked; the monotonic time it happened."""
+def wait_for_icons(
+    desktop: Desktop,
+    count: int,
+    popens: Sequence[Any],
+    timeout: float = 30.0,
+    redock_after: float | None = None,
+) -> float:
+    """Poll the tray every 2 ms until `count` icons are docked; the monotonic time it happened.
+
+    `redock_after` as for `wait_for_state` (only for the baseline on pystray's xorg backend).
+    """
     deadline = time.monotonic() + timeout
+    seen = time.monotonic()
     while True:
+        now = time.monotonic()
         if len(desktop.icon_rects()) >= count:
-            return time.monotonic()
+            return now
+        if redock_after is not None and now - seen > redock_after:
+            desktop.redock_stray_icons()
+            seen = now
         for popen in popens:
             if popen.poll() is not None:
                 raise DesktopError(f"an app exited with {popen.returncode}:\n{desktop.logs()}")
         if time.monotonic() > deadline:
             raise DesktopError(f"{count} icon(s) not docked after {timeout:g} s:\n{desktop.logs()}")
         time.sleep(0.002)
+
+
+def wait_for_sni_item(
+    desktop: Desktop, watcher: FakeWatcherHost, app: Any, home: dict[str, str], timeout: float = 30.0
+) -> Registration:
+    """Wait until trayapp's StatusNotifierItem is registered with `watcher`; the registration.
+
+    It must come from trayapp's own process, and trayapp's log must say it chose the D-Bus
+    tray by itself (a watcher on the session bus), or the figures are not that backend's.
+    """
+
+    def registered() -> Registration | None:
+        if app.poll() is not None:
+            raise DesktopError(f"trayapp exited with {app.returncode}")
+        return watcher.item() if watcher.registrations else None
+
+    try:
+        item = wait_for(registered, timeout, "trayapp's StatusNotifierItem to register", interval=0.002)
+    except DesktopError as error:
+        raise DesktopError(f"{error}\n{desktop.logs()}") from None
+    pid = desktop.bus_call(message_bus.GetConnectionUnixProcessID(item.sender))[0]
+    if pid != app.pid:
+        raise DesktopError(
+            f"the StatusNotifierItem {item.service} belongs to pid {pid}, not trayapp's {app.pid}"
+        )
+    log = Path(home["XDG_STATE_HOME"], "trayapp", "log", "trayapp.log")
+
+    def logged() -> str | None:
+        text = log.read_text(encoding="utf-8") if log.exists() else ""
+        return text if "tray backend: " in text else None
+
+    chose = wait_for(logged, 5, f"trayapp's tray backend in {log}")
+    if f"tray backend: {SNI} (a StatusNotifierWatcher is on the session bus)" not in chose:
+        raise DesktopError(f"trayapp did not choose its D-Bus tray by itself:\n{chose[-2000:]}")
+    return item
 
 
 def wait_for_state(
@@ -412,12 +496,24 @@ def attribute_wakes(record: WakeRecord, polls: Sequence[float], period: float) -
 
 
 def measure_idle(bench: Bench, desktop: Desktop) -> None:
-    """Both apps side by side at the default 60 s: CPU and wake-ups over a window, RSS at the end."""
+    """Both apps side by side at the default 60 s: CPU and wake-ups over a window, RSS at the end.
+
+    With `--backend sni` a fake StatusNotifierWatcher + host is on the desktop's bus meanwhile.
+    """
+    if bench.backend != SNI:
+        idle_side_by_side(bench, desktop, None)
+        return
+    with FakeWatcherHost(desktop.bus_address) as watcher:
+        idle_side_by_side(bench, desktop, watcher)
+
+
+def idle_side_by_side(bench: Bench, desktop: Desktop, watcher: FakeWatcherHost | None) -> None:
+    """The idle section; trayapp's icon on `watcher` when there is one, else in the X tray."""
     s = bench.settings
     tray, tray_home = bench.spawn(desktop, "trayapp", bench.idle_interval, "idle-trayapp")
     base, _ = bench.spawn(desktop, "baseline", bench.idle_interval, "idle-baseline")
     started = time.monotonic()
-    wait_for_icons(desktop, 2, [tray, base])
+    where = wait_for_idle_icons(bench, desktop, watcher, (tray, tray_home), base)
     window_start = started + s.idle_rss_at - s.cpu_window
     time.sleep(max(0.0, window_start - time.monotonic()))
     sampler = WakeSampler([tray.pid, base.pid]).start()
@@ -496,7 +592,7 @@ def measure_idle(bench: Bench, desktop: Desktop) -> None:
     )
     stray: dict[str, list[str]] = {}
     near: dict[str, int] = {}
-    lines = []
+    lines = [where] if where else []
     for app, record in cpu.items():
         polls = [hit.at for hit in hits[app]]
         near[app], stray[app] = attribute_wakes(record, polls, sampler.period)
@@ -539,6 +635,7 @@ def measure_idle(bench: Bench, desktop: Desktop) -> None:
     )
     bench.report.detail("Idle", lines)
     bench.report.raw["idle"] = {
+        "trays": {"trayapp": bench.backend, "baseline": bench.baseline_backend},
         "rss": {"trayapp": tray_rss, "baseline": base_rss},
         "pss": {"trayapp": tray_pss, "baseline": base_pss},
         "cpu_percent": pct,
@@ -548,6 +645,34 @@ def measure_idle(bench: Bench, desktop: Desktop) -> None:
         "disk_writes": {"trayapp": disk[tray.pid], "baseline": disk[base.pid]},
         "per_thread": {app: {str(k): v for k, v in rec.per_thread().items()} for app, rec in cpu.items()},
     }
+
+
+def wait_for_idle_icons(
+    bench: Bench,
+    desktop: Desktop,
+    watcher: FakeWatcherHost | None,
+    trayapp: tuple[Any, dict[str, str]],
+    base: Any,
+) -> str | None:
+    """Wait until both apps show their icons: two in the X tray, or trayapp's item on `watcher`.
+
+    With a watcher, a line for the details saying where each icon is.
+    """
+    tray, tray_home = trayapp
+    if watcher is None:
+        wait_for_icons(desktop, 2, [tray, base])
+        return None
+    item = wait_for_sni_item(desktop, watcher, tray, tray_home)
+    before = desktop.redocks
+    # Only the baseline docks in trayer; it gets the harness's help there (xorg backend).
+    wait_for_icons(desktop, 1, [tray, base], redock_after=3.0)
+    redocks = desktop.redocks - before
+    helped = f", re-offered to trayer {redocks}× by the harness" if redocks else ""
+    return (
+        f"trayapp's icon: a StatusNotifierItem ({item.service}{item.path}) registered with the fake "
+        f"StatusNotifierWatcher + host, trayapp's own choice of tray; baseline on {bench.baseline_backend}: "
+        f"the bare script has no D-Bus tray (its icon docked in trayer{helped})."
+    )
 
 
 def rss_target(backend: str) -> float:
@@ -892,16 +1017,25 @@ def render(bench: Bench, info: dict[str, str], seconds: float) -> str:
         f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}; {info['os']}, "
         f"Linux {info['kernel']}; Python {info['python']}; load average at start {info['load']}"
     )
-    out.append(
-        f"desktop: Xvfb + trayer + private D-Bus session (no StatusNotifierWatcher); pystray backend "
-        f"'{bench.backend}' for both apps ("
-        + (
-            "forced for both"
-            if bench.forced_backend
-            else "trayapp's own choice here; forced for the baseline"
+    if bench.backend == SNI:
+        skipped = [section for section in SECTIONS if section in X_TRAY_SECTIONS - set(bench.sections)]
+        out.append(
+            "desktop: Xvfb + trayer + private D-Bus session with a fake StatusNotifierWatcher + host; "
+            f"trayapp on its D-Bus tray '{SNI}' (StatusNotifierItem, its own choice), baseline on "
+            f"{bench.baseline_backend}: the bare script has no D-Bus tray; trayapp from {bench.src}"
+            + (f" (not measured on the D-Bus tray: {', '.join(skipped)})" if skipped else "")
         )
-        + f"); trayapp from {bench.src}"
-    )
+    else:
+        out.append(
+            f"desktop: Xvfb + trayer + private D-Bus session (no StatusNotifierWatcher); pystray backend "
+            f"'{bench.backend}' for both apps ("
+            + (
+                "forced for both"
+                if bench.forced_backend
+                else "trayapp's own choice here; forced for the baseline"
+            )
+            + f"); trayapp from {bench.src}"
+        )
     out.append("")
     out.append("| figure | trayapp | baseline | ratio | target | result |")
     out.append("|---|---|---|---|---|---|")
@@ -951,11 +1085,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         type=lambda text: [part for part in text.split(",") if part],
-        default=list(SECTIONS),
-        help=f"comma-separated sections to run (default all): {','.join(SECTIONS)}",
+        help=f"comma-separated sections to run (default all; with --backend {SNI} all but "
+        f"{','.join(sorted(X_TRAY_SECTIONS))}): {','.join(SECTIONS)}",
     )
     parser.add_argument(
-        "--backend", help="force this pystray backend for both apps (default: the one trayapp picks)"
+        "--backend",
+        help="force this pystray backend for both apps (default: the one trayapp picks); "
+        f"'{SNI}': trayapp on its own D-Bus tray (a StatusNotifierItem, with a fake watcher + host on "
+        f"the bus), the baseline on {SNI_BASELINE_BACKEND}; idle and in-process sections only",
     )
     parser.add_argument(
         "--idle-interval",
@@ -974,9 +1111,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs of every process)")
     args = parser.parse_args(argv)
-    unknown = set(args.only) - set(SECTIONS)
+    unknown = set(args.only or ()) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    if args.backend == SNI:
+        on_x = X_TRAY_SECTIONS & set(args.only or ())
+        if on_x:
+            parser.error(
+                f"--backend {SNI} cannot run {', '.join(sorted(on_x))}: it reads the X tray's pixels"
+            )
+        if args.only is None:
+            args.only = [section for section in SECTIONS if section not in X_TRAY_SECTIONS]
+    if args.only is None:
+        args.only = list(SECTIONS)
     return args
 
 

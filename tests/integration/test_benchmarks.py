@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.measure import Wake, WakeRecord
-from benchmarks.perf import attribute_wakes
+from benchmarks.perf import SECTIONS, attribute_wakes, parse_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ["figure", "trayapp", "baseline", "ratio", "target", "result"]
@@ -68,6 +70,62 @@ def test_the_in_process_figures_are_measured_and_reported(tmp_path: Path) -> Non
     assert "## Poll rounds (in process)" in done.stdout
     assert "## Cost to a status page host (one user)" in done.stdout
     assert raw.exists()
+
+
+def test_the_idle_figures_come_out_for_trayapp_on_its_d_bus_tray(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "benchmarks" / "perf.py"),
+            "--quick",
+            "--only",
+            "idle",
+            "--backend",
+            "sni",
+            "--idle-interval",
+            "0.5",
+            "--idle-seconds",
+            "4",
+            "--window-seconds",
+            "2",
+            "--json",
+            str(raw),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode in {0, 1}, f"the benchmark itself failed:\n{done.stdout}\n{done.stderr}"
+    assert "baseline on xorg: the bare script has no D-Bus tray" in done.stdout
+    rows = {row["figure"]: row for row in table_rows(done.stdout)}
+    figures = " / ".join(rows)
+    for wanted in (
+        "idle resident memory",
+        "(PSS)",
+        "idle CPU",
+        "wake-ups away from a poll",
+        "bytes written to disk",
+        "CPU per unchanged poll (per request)",
+    ):
+        assert wanted in figures, figures
+    assert all(row["result"] in {"pass", "FAIL", "info"} for row in rows.values())
+    memory = next(row for name, row in rows.items() if name.startswith("idle resident memory"))
+    assert memory["target"] == "≤ 1.25 × baseline", memory
+    per_request = next(row for name, row in rows.items() if name.startswith("CPU per unchanged poll"))
+    assert " ms (0 requests)" not in per_request["trayapp"] + per_request["baseline"], per_request
+    assert "registered with the fake StatusNotifierWatcher" in done.stdout
+    assert json.loads(raw.read_text())["idle"]["trays"] == {"trayapp": "sni", "baseline": "xorg"}
+
+
+def test_the_d_bus_tray_runs_no_section_that_reads_the_x_tray(capsys: pytest.CaptureFixture[str]) -> None:
+    assert parse_args(["--backend", "sni"]).only == ["idle", "rounds", "soak", "wire"]
+    assert parse_args(["--backend", "xorg"]).only == list(SECTIONS)
+    with pytest.raises(SystemExit):
+        parse_args(["--backend", "sni", "--only", "idle,latency"])
+    assert "cannot run latency" in capsys.readouterr().err
 
 
 def test_wake_ups_are_matched_to_polls() -> None:
