@@ -42,9 +42,17 @@ def disc(colour: str, size: int = 64) -> Image.Image:
 
 
 def indicator(client: httpx.Client, url: str) -> str:
-    """The page's overall indicator (`none`, `minor`, `major`, `critical`), or `unknown`."""
+    """The page's overall indicator (`none`, `minor`, `major`, `critical`), or `unknown`.
+
+    A Statuspage summary says it in `status.indicator`; an incident.io page's JSON (its
+    `summary`) is read at the most basic level: any ongoing incident is `major`.
+    """
     try:
-        value = client.get(url).json()["status"]["indicator"]
+        page = client.get(url).json()
+        if "summary" in page:
+            value = "major" if page["summary"]["ongoing_incidents"] else "none"
+        else:
+            value = page["status"]["indicator"]
     except Exception:  # noqa: BLE001 - any failure shows as unknown
         return "unknown"
     return value if value in COLOURS else "unknown"
