@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
 from trayapp.catalog import ProviderSpec
@@ -26,6 +27,7 @@ from trayapp.core.notices import Notice, Notifier
 from trayapp.core.probing import Attempt, ProbeTrack
 from trayapp.core.step import (
     EngineState,
+    ProbeStep,
     deep_step,
     is_steady,
     probe_step,
@@ -275,56 +277,33 @@ class Engine:
 
     def handle_probe(self, spec: ProviderSpec, attempt: Attempt) -> None:
         """Take one probe of a provider's API edge: update the verdict, notify once if asked."""
+        self._take_verdict(
+            spec, lambda state: probe_step(state, spec, attempt), partial(_log_edge, spec, attempt)
+        )
+
+    def handle_deep(self, spec: ProviderSpec, attempt: Attempt | None) -> None:
+        """Take one deep probe answer (None: no key is set): update the verdict, say a stop once."""
+        self._take_verdict(
+            spec, lambda state: deep_step(state, spec, attempt), partial(_log_deep, spec, attempt)
+        )
+
+    def _take_verdict(
+        self,
+        spec: ProviderSpec,
+        take: Callable[[EngineState], ProbeStep | None],
+        log_change: Callable[[EngineState, EngineState], None],
+    ) -> None:
+        """Apply one probe's step (`take`): the history's spells, a log line for a change, the
+        notices, and the listeners when the snapshot changed."""
         now = self._clock()
         with self._lock:
             before = self._state
-            outcome = probe_step(before, spec, attempt)
+            outcome = take(before)
             if outcome is None:
                 return
             self._state, snapshot, notices = outcome
             self._record_suspicions(before, spec.id, now)
-            failing = self._state.probes[spec.id].failing
-            if failing != before.probes.get(spec.id, ProbeTrack()).failing:
-                log.info("%s: API edge %s (%s)", spec.name, "failing" if failing else "fine", attempt.detail)
-            changed = snapshot != before.snapshot
-        for notice in notices:
-            self._send(notice)
-        if changed:
-            self._tell(snapshot, [])
-
-    def handle_deep(self, spec: ProviderSpec, attempt: Attempt | None) -> None:
-        """Take one deep probe answer (None: no key is set): update the verdict, say a stop once."""
-        at = self._clock()
-        with self._lock:
-            before = self._state
-            outcome = deep_step(before, spec, attempt)
-            if outcome is None:
-                return
-            self._state, snapshot, notices = outcome
-            self._record_suspicions(before, spec.id, at)
-            was = before.deep.get(spec.id, DeepTrack())
-            now = self._state.deep[spec.id]
-            if now.stopped is not None and was.stopped is None and attempt is not None:
-                # Said once; the detail is the status only (never a header or a body: they may
-                # carry the key).
-                if now.stopped is Judgement.BAD_KEY:
-                    log.warning(
-                        "%s: the model API refused the key (%s): deep probes stop until the key"
-                        " or the config changes",
-                        spec.name,
-                        attempt.detail,
-                    )
-                else:
-                    log.warning(
-                        "%s: the model API refused the request (%s; a retired model?): deep probes"
-                        " stop until the config changes",
-                        spec.name,
-                        attempt.detail,
-                    )
-            elif now.failing != was.failing:
-                state = "failing" if now.failing else "fine"
-                detail = attempt.detail if attempt is not None else "no key"
-                log.info("%s: model API %s (%s)", spec.name, state, detail)
+            log_change(before, self._state)
             changed = snapshot != before.snapshot
         for notice in notices:
             self._send(notice)
@@ -350,3 +329,36 @@ class Engine:
         """Save the state now (at shutdown)."""
         with self._lock:
             self._writer.save(saved_state(self._state), force=True)
+
+
+def _log_edge(spec: ProviderSpec, attempt: Attempt, before: EngineState, after: EngineState) -> None:
+    """Say when a provider's API edge starts or stops failing."""
+    failing = after.probes[spec.id].failing
+    if failing != before.probes.get(spec.id, ProbeTrack()).failing:
+        log.info("%s: API edge %s (%s)", spec.name, "failing" if failing else "fine", attempt.detail)
+
+
+def _log_deep(spec: ProviderSpec, attempt: Attempt | None, before: EngineState, after: EngineState) -> None:
+    """Say once when the model API stops deep probing, and when it starts or stops failing.
+
+    The detail is the status only, never a header or a body: they may carry the key.
+    """
+    was, now = before.deep.get(spec.id, DeepTrack()), after.deep[spec.id]
+    if now.stopped is not None and was.stopped is None and attempt is not None:
+        if now.stopped is Judgement.BAD_KEY:
+            log.warning(
+                "%s: the model API refused the key (%s): deep probes stop until the key or the config"
+                " changes",
+                spec.name,
+                attempt.detail,
+            )
+        else:
+            log.warning(
+                "%s: the model API refused the request (%s; a retired model?): deep probes"
+                " stop until the config changes",
+                spec.name,
+                attempt.detail,
+            )
+    elif now.failing != was.failing:
+        detail = attempt.detail if attempt is not None else "no key"
+        log.info("%s: model API %s (%s)", spec.name, "failing" if now.failing else "fine", detail)
