@@ -569,6 +569,26 @@ def test_a_spell_is_one_row_per_probe_opened_at_its_start_and_closed_at_its_end(
     assert [p.source for p in page["p"].suspected] == ["deep", "edge"]
 
 
+def test_a_spell_cut_by_offline_is_stopped_and_one_that_resumes_starts_anew(
+    db: sqlite3.Connection, tmp_path: Path
+) -> None:
+    writer = HistoryWriter(db)
+    offline = SuspicionRecord("p", at(10), (), unobserved=True)
+    apply(db, writer, read(tmp_path, 0, OK), suspected(2, edge=1), suspected(4, edge=1), offline)
+    apply(db, writer, read(tmp_path, 30, OK), suspected(40, edge=1))  # the same failing spell of the probe
+    spells = [(start, end, status) for *_, start, end, status in rows(db, SPELLS)]
+    assert spells == [(ms(1), ms(4), "stopped"), (ms(40), ms(40), "ongoing")], "nothing suspected offline"
+
+
+def test_a_spell_of_a_new_failure_after_one_ended_starts_where_that_failure_began(
+    db: sqlite3.Connection, tmp_path: Path
+) -> None:
+    writer = HistoryWriter(db)
+    apply(db, writer, read(tmp_path, 0, OK), suspected(2, edge=1), suspected(3), suspected(6, edge=5))
+    spells = [(start, end, status) for *_, start, end, status in rows(db, SPELLS)]
+    assert spells == [(ms(1), ms(3), "ended"), (ms(5), ms(6), "ongoing")]
+
+
 def test_a_continuing_spell_writes_nothing_a_start_or_an_end_at_once(db: sqlite3.Connection) -> None:
     writer = HistoryWriter(db)
     writer.apply(suspected(1, deep=0))
@@ -595,7 +615,7 @@ def test_a_spell_that_went_quiet_is_over_where_it_was_last_seen(db: sqlite3.Conn
     assert rows(db, "SELECT start_ms, end_ms, status FROM suspected_periods ORDER BY id") == [
         (ms(0), ms(2), "stopped"),  # asleep from 2 to 10
         (ms(10), ms(11), "ended"),  # seen again at 10, over at 11
-        (ms(11), ms(12), "stopped"),  # not before the last one ended; at 20 over since when unknown
+        (ms(12), ms(12), "stopped"),  # from when seen again, not over 11-12 (nothing suspected then)
     ]
 
 

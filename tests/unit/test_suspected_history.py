@@ -182,6 +182,7 @@ def test_offline_beginning_ends_the_spell_of_another_provider() -> None:
     # The poll that made trayapp offline was the other provider's: acme's spell ends all the same.
     recorder.take(before, state, CALM_SPEC.id, 6)
     assert recorder.seen() == [("acme", ())]
+    assert recorder.records[-1].unobserved, "over because trayapp stopped seeing, not a recovery"
 
 
 def test_a_new_config_without_the_provider_ends_its_spell() -> None:
@@ -192,6 +193,7 @@ def test_a_new_config_without_the_provider_ends_its_spell() -> None:
     changed = with_specs(state, [CALM_SPEC])
     recorder.take(state, changed, None, 4)
     assert recorder.seen() == [("acme", ())]
+    assert recorder.records[-1].unobserved
     assert recorder.recorded == set()
 
 

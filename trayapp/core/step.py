@@ -284,11 +284,13 @@ def suspicion_records(
         ids = [*(spec.id for spec in after.specs), *recorded]
     else:
         ids = [provider_id]
+    watched = {spec.id for spec in after.specs}
     records = []
     for each in dict.fromkeys(ids):
         found = suspected_now(after, each)
         if found or each in recorded:
-            records.append(SuspicionRecord(each, at, found))
+            unobserved = after.snapshot.offline or each not in watched
+            records.append(SuspicionRecord(each, at, found, unobserved=unobserved and not found))
     return tuple(records)
 
 

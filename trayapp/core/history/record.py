@@ -83,12 +83,15 @@ class SuspicionRecord:
     """A provider's suspected problems at `at`, as the history records them: one per probe that sees one.
 
     A probe (source) missing from `suspected` is not suspected: its spell, if one was under
-    way, ended at `at`. Nothing is suspected while trayapp is offline.
+    way, ended at `at`. Nothing is suspected while trayapp is offline. `unobserved`: the spells
+    end because trayapp stopped seeing (offline, or the provider no longer watched), not because
+    the probe recovered or the page owned up; they are over where they were last seen.
     """
 
     provider_id: str
     at: datetime
     suspected: tuple[Suspicion, ...] = ()
+    unobserved: bool = False
 
     def of(self, source: SuspectedSource) -> Suspicion | None:
         """The suspicion of one probe, if it has one."""

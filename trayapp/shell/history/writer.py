@@ -203,7 +203,7 @@ class HistoryWriter:
                 if found is not None:
                     self._spell(provider, source, found, at, gap)
                 else:
-                    self._spell_over((provider, source), at, gap)
+                    self._spell_over((provider, source), at, gap, unobserved=record.unobserved)
             return
         if record.state is not None:
             if provider not in self._read_once:
@@ -280,8 +280,10 @@ class HistoryWriter:
                 return
             if left is not None:
                 self._left_spells()[key] = left  # not this one: let go of it in its time
-            # From when the probe began failing, but not before this run's last spell of it ended.
-            start = min(at, max(since, self._spell_ends.get(key, since)))
+            # From when the probe began failing, unless this run ended a spell of it since then
+            # (offline, the page owned up): then from now, never over the time nothing was suspected.
+            ended = self._spell_ends.get(key)
+            start = min(at, since) if ended is None or since > ended else at
         cursor = self._write(
             "INSERT INTO suspected_periods (provider, source, reason, failed, checks, seen, start_ms, end_ms)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -298,11 +300,11 @@ class HistoryWriter:
         )
         self._spells[key] = _Stretch(int(cursor.lastrowid or 0), ONGOING, start, at)
 
-    def _spell_over(self, key: _SpellKey, at: int, gap: int) -> None:
+    def _spell_over(self, key: _SpellKey, at: int, gap: int, *, unobserved: bool = False) -> None:
         spell = self._spells.pop(key, None)
         if spell is None:
             return
-        if at - spell.end_ms > gap:
+        if unobserved or at - spell.end_ms > gap:
             self._end_spell(key, spell, spell.end_ms, STOPPED)  # it went quiet: over when last seen
         else:
             self._end_spell(key, spell, max(at, spell.end_ms), ENDED)
