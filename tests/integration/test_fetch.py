@@ -242,12 +242,45 @@ def test_this_machine_and_no_proxy_hosts_are_reached_directly(
         routes.close()
 
 
+@pytest.mark.parametrize(
+    ("no_proxy", "url", "direct"),
+    [
+        ("status.example.com:8443", "https://status.example.com:8443/", True),
+        ("status.example.com:8443", "https://status.example.com/", False),
+        ("localhost,*", "https://status.example.com/", True),
+        (".example.com", "https://status.example.com/", True),
+        ("", "https://status.example.com/", False),
+    ],
+)
+def test_no_proxy_entries_with_a_port_or_a_star(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str, url: str, direct: bool
+) -> None:
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("no_proxy", no_proxy)
+    monkeypatch.delenv("NO_PROXY")
+    routes = Routes(ssl.create_default_context())
+    try:
+        home = routes.for_url(httpx.URL("http://127.0.0.1:9/"))
+        assert (routes.for_url(httpx.URL(url)) is home) == direct
+    finally:
+        routes.close()
+
+
+def test_a_proxy_written_without_a_scheme_is_used(
+    server: StatusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = "http://status.example.test/s.json"
+    server.set(page, b'{"through": "proxy"}')
+    monkeypatch.setenv("http_proxy", server.url.removeprefix("http://"))  # "127.0.0.1:PORT"
+    assert get(page).body == b'{"through": "proxy"}'  # type: ignore[attr-defined]
+
+
 def test_a_socks_proxy_without_its_package_is_said_in_the_log_and_skipped(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     if importlib.util.find_spec("socksio") is not None:
         pytest.skip("socksio is installed: the SOCKS proxy would be used")
-    monkeypatch.setenv("all_proxy", "socks5://127.0.0.1:1080")
+    monkeypatch.setenv("all_proxy", "socks5://someone:s3cret@127.0.0.1:1080")
     routes = Routes(ssl.create_default_context())
     try:
         with caplog.at_level("WARNING", logger="trayapp.shell.fetch"):
@@ -255,5 +288,6 @@ def test_a_socks_proxy_without_its_package_is_said_in_the_log_and_skipped(
         assert chosen is routes.for_url(httpx.URL("http://127.0.0.1:9/"))
         assert "cannot use the proxy for status.example.test" in caplog.text
         assert "socksio" in caplog.text
+        assert "s3cret" not in caplog.text, "a proxy's password never reaches the log"
     finally:
         routes.close()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import ssl
+import threading
 import time
 import urllib.request
 import zlib
@@ -40,7 +42,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DECODE_PIECE = 64 * 1024
 # Parsed URLs kept for reuse (a poll asks the same few URLs again and again).
 URL_CACHE_SIZE = 256
-DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 # No server needs more than two codings on one body ("gzip, gzip" is already odd).
 MAX_CODINGS = 3
 
@@ -239,6 +241,19 @@ def _remaining(deadline: float, timeout: float) -> float:
     return min(timeout, left)
 
 
+def _bypassed(url: httpx.URL) -> bool:
+    """Whether the system says to reach `url`'s host directly (`no_proxy`, or the OS's list).
+
+    The host is given with its port, so that an entry such as `status.example.com:8443`
+    matches, and a `*` anywhere in `no_proxy` means every host (urllib honours it only alone).
+    """
+    no_proxy = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    if any(entry.strip() == "*" for entry in no_proxy.split(",")):
+        return True
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return bool(urllib.request.proxy_bypass(f"{host}:{url.port}" if url.port else host))
+
+
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     """Scheme, host and port: where a key may be sent."""
     default = {"http": 80, "https": 443}.get(url.scheme)
@@ -276,25 +291,39 @@ class Routes:
         self._proxies = urllib.request.getproxies() if direct is None else {}
         self._by_origin: dict[tuple[str, str, int | None], httpx.BaseTransport] = {}
         self._by_proxy: dict[str, httpx.BaseTransport] = {}
+        self._choosing = threading.Lock()  # two workers may ask for a new origin at once
 
     def for_url(self, url: httpx.URL) -> httpx.BaseTransport:
         """The transport that carries requests to `url`'s origin."""
         origin = _origin(url)
         transport = self._by_origin.get(origin)
         if transport is None:
-            transport = self._by_origin[origin] = self._choose(url)
+            with self._choosing:
+                transport = self._by_origin.get(origin) or self._choose(url)
+                self._by_origin[origin] = transport
         return transport
 
     def _choose(self, url: httpx.URL) -> httpx.BaseTransport:
         proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
-        if not proxy or is_loopback(str(url)) or urllib.request.proxy_bypass(url.host):
+        if not proxy or is_loopback(str(url)) or _bypassed(url):
             return self._direct
+        if "://" not in proxy:
+            proxy = "http://" + proxy  # "proxy.example:3128", as often written: what httpx did too
         transport = self._by_proxy.get(proxy)
         if transport is None:
+            # Neither the proxy's URL nor the error's text is logged: either may hold a password.
             try:
                 transport = httpx.HTTPTransport(verify=self._verify, proxy=proxy)
-            except (ImportError, ValueError, httpx.HTTPError) as error:
-                log.warning("cannot use the proxy for %s (%s); connecting directly", url.host, error)
+            except ImportError:
+                log.warning(
+                    "cannot use the proxy for %s: a SOCKS proxy needs the socksio package"
+                    ' (pip install "httpx[socks]"); connecting directly',
+                    url.host,
+                )
+                transport = self._direct
+            except (ValueError, httpx.HTTPError) as error:
+                kind = type(error).__name__
+                log.warning("cannot use the proxy for %s (%s); connecting directly", url.host, kind)
                 transport = self._direct
             self._by_proxy[proxy] = transport
         return transport
