@@ -36,20 +36,20 @@ class PrivateRotatingFileHandler(logging.FileHandler):
     def emit(self, record: logging.LogRecord) -> None:
         """Write `record`, first moving the files along when it would take this one past its size."""
         try:
-            if self._full(record):
+            message = self.format(record) + self.terminator
+            if self.stream is None:
+                if getattr(self, "_closed", False):
+                    return  # closed: as logging's own file handler, nothing is reopened
+                self.stream = self._open()
+            size = len(message.encode(self.encoding or "utf-8", "replace"))
+            if self.max_bytes > 0 and self.stream.tell() and self.stream.tell() + size > self.max_bytes:
                 self._rotate()
+            self.stream.write(message)
+            self.flush()
+        except RecursionError:
+            raise
         except Exception:  # noqa: BLE001 - logging never raises into the app (as logging itself)
             self.handleError(record)
-            return
-        super().emit(record)
-
-    def _full(self, record: logging.LogRecord) -> bool:
-        if self.max_bytes <= 0:
-            return False
-        if self.stream is None:
-            self.stream = self._open()
-        size = len(self.format(record).encode(self.encoding or "utf-8", "replace")) + len(self.terminator)
-        return bool(self.stream.tell()) and self.stream.tell() + size > self.max_bytes
 
     def _rotate(self) -> None:
         """trayapp.log → .1 → .2 …, the oldest dropped; a new, empty trayapp.log."""

@@ -52,12 +52,11 @@ def _read_all(
     fetcher = Fetcher()
     try:
         reader = PageReader(fetcher)
+        # The keys first, one after another: a locked keyring asks to be unlocked once, not in parallel.
+        headers = [probe_headers(spec, find_key(spec)) for spec, _url in probes]
         with ThreadPoolExecutor(READ_WORKERS, thread_name_prefix="trayapp-read") as pool:
             pages = pool.map(reader.read, specs)
-            edges = pool.map(
-                lambda probe: probe_edge(fetcher, probe[1], probe_headers(probe[0], find_key(probe[0]))),
-                probes,
-            )
+            edges = pool.map(lambda probe, sent: probe_edge(fetcher, probe[1], sent), probes, headers)
             return list(pages), list(edges)
     finally:
         fetcher.close()

@@ -189,3 +189,25 @@ def test_workers_are_reused_and_limited() -> None:
     wait_until(lambda: len(running) == 4, timeout=3, what="the queued jobs")
     assert set(running) <= {"test-workers-1", "test-workers-2"}
     workers.stop()
+
+
+def test_no_answer_is_passed_on_once_stop_has_returned(server: StatusServer) -> None:
+    server.set("/a/api/v2/summary.json", b'{"status": {"indicator": "none"}}')
+    server.set("/b/api/v2/summary.json", Reply(b'{"status": {"indicator": "none"}}', delay=0.3))
+    handling_a = threading.Event()
+    calls: list[tuple[str, float]] = []
+
+    def handler(provider: ProviderSpec, result: ParsedPage | Failure) -> None:
+        calls.append((provider.id, time.monotonic()))
+        if provider.id == "a":
+            handling_a.set()
+            time.sleep(0.6)  # b's answer arrives meanwhile and waits its turn
+
+    poller = Poller([spec(server, "a"), spec(server, "b")], lambda _: 60.0, handler, jitter=0)
+    poller.start()
+    assert handling_a.wait(3)
+    poller.stop()
+    stopped = time.monotonic()
+    time.sleep(0.8)
+    assert [provider for provider, _ in calls] == ["a"], "b's answer, come during the stop, is dropped"
+    assert all(at < stopped for _, at in calls)

@@ -340,6 +340,21 @@ def test_a_continued_record_is_written_by_the_timed_look_without_another_record(
         recorder.close()
 
 
+def test_continuations_are_looked_at_often_enough_to_leave_no_false_gap(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    # Polls every 5 minutes, whose history bridges gaps of up to 15: only the newest continuation
+    # is kept aside, so the thread must take them more often than that.
+    recorder = HistoryRecorder(path, gap_for=lambda _provider: 900.0, flush_every=3600, look_every=0.05)
+    try:
+        recorder.record(read(tmp_path, 0, OK))
+        for minute in (5, 10, 15, 20, 25):
+            recorder.extend(read(tmp_path, minute, OK))
+            time.sleep(0.2)  # a look in between, as five minutes of polling would see
+    finally:
+        recorder.close()
+    assert end_of_stretch(path) == [(ms(0), ms(25))], "one stretch, no gap"
+
+
 def test_a_continued_record_is_written_at_close(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     recorder = HistoryRecorder(path, flush_every=3600)

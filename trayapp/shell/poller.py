@@ -1,8 +1,8 @@
 """The background poller: a scheduler thread, a few worker threads, one shared HTTP client.
 
 The scheduler sleeps until the next poll or probe is due and hands it to a worker, which
-sends the (blocking) request and passes the answer on; answers are passed on one at a time,
-in the order they come. Every provider is fetched on its own schedule, concurrently. After a success the next
+sends the (blocking) request and passes the answer on; answers are passed on one at a time.
+Every provider is fetched on its own schedule, concurrently. After a success the next
 poll is one interval away (with ±10 % jitter); after a failure the wait doubles from the
 interval up to 10 × the interval (at most 10 minutes), and a Retry-After is honoured.
 
@@ -291,11 +291,27 @@ class Poller:
         self._poke()
 
     def stop(self, timeout: float = 2.0) -> None:
-        """Stop polling and wait (up to `timeout` s) for the thread to end."""
+        """Stop polling and wait (up to `timeout` s) for the thread to end.
+
+        Once it returns, no answer is being passed on and none will be: a worker whose request
+        ends later finds the poller stopping when its turn comes.
+        """
+        deadline = time.monotonic() + timeout
         self._stopping.set()
         self._poke()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._handling.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            self._handling.release()
+
+    def _hand_on(self, what: str, spec: ProviderSpec, call: Callable[[], None]) -> None:
+        """Pass one answer on, one at a time, unless the poller is stopping by then."""
+        try:
+            with self._handling:
+                if not self._stopping.is_set():
+                    call()
+        except Exception:
+            log.exception("%s: error while handling %s", spec.name, what)
 
     def _poke(self) -> None:
         with self._lock:
@@ -365,21 +381,17 @@ class Poller:
         return due
 
     def _probe(self, fetcher: Fetcher, probe: _ProbeSchedule) -> None:
-        if probe.headers is None:
-            # The keyring may be slow: asked once per provider, on the worker.
-            key = find_key(probe.spec)
-            probe.headers = probe_headers(probe.spec, key)
+        attempt: Attempt | None = None
         try:
+            if probe.headers is None:
+                # The keyring may be slow: asked once per provider, on the worker.
+                probe.headers = probe_headers(probe.spec, find_key(probe.spec))
             attempt = probe_edge(fetcher, probe.url, probe.headers)
         except Exception:
             log.exception("%s: unexpected error while probing", probe.spec.name)
-            attempt = None
-        if attempt is not None and not self._stopping.is_set() and self._on_probe is not None:
-            try:
-                with self._handling:
-                    self._on_probe(probe.spec, attempt)
-            except Exception:
-                log.exception("%s: error while handling a probe", probe.spec.name)
+        on_probe = self._on_probe
+        if attempt is not None and on_probe is not None:
+            self._hand_on("a probe", probe.spec, partial(on_probe, probe.spec, attempt))
         with self._lock:
             delay = probe.interval * (1 + random.uniform(-self._jitter, self._jitter))
             if attempt is not None:
@@ -422,12 +434,9 @@ class Poller:
         except Exception:
             log.exception("%s: unexpected error while asking the model API", deep.spec.name)
             report = False
-        if report and not self._stopping.is_set() and self._on_deep is not None:
-            try:
-                with self._handling:
-                    self._on_deep(deep.spec, attempt)
-            except Exception:
-                log.exception("%s: error while handling a deep probe", deep.spec.name)
+        on_deep = self._on_deep
+        if report and on_deep is not None:
+            self._hand_on("a deep probe", deep.spec, partial(on_deep, deep.spec, attempt))
         with self._lock:
             delay = deep.interval * (1 + random.uniform(-self._jitter, self._jitter))
             if attempt is not None:
@@ -482,11 +491,7 @@ class Poller:
             result = Failure(f"internal error: {type(error).__name__}")
         if self._stopping.is_set():
             return
-        try:
-            with self._handling:
-                self._on_result(schedule.spec, result)
-        except Exception:
-            log.exception("%s: error while handling a poll result", schedule.spec.name)
+        self._hand_on("a poll result", schedule.spec, partial(self._on_result, schedule.spec, result))
         with self._lock:
             retry_after = None
             now = time.monotonic()

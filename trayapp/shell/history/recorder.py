@@ -3,7 +3,7 @@
 `record` never waits for the disk: the poller and the UI only enqueue. `extend` (a poll that
 changed nothing: a provider's last record again, later) does not even wake the thread: it is
 kept aside, the newest per provider, and taken with the next batch or the next timed look
-(every `FLUSH_EVERY`), in time order with what was queued. The writer thread
+(every `LOOK_EVERY`, five minutes), in time order with what was queued. The writer thread
 takes everything queued, writes it in one transaction and commits, then waits again, so a
 burst of changes costs one commit. Old rows are pruned at the first write and then once a
 day: what ended more than `days` days before the newest record goes.
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from trayapp.core.history.limits import RETENTION_DAYS
+from trayapp.core.history.limits import MIN_GAP_SECONDS, RETENTION_DAYS
 from trayapp.core.history.record import HistoryItem, PollRecord, SuspicionRecord
 from trayapp.shell.history.db import HistoryError, NewerHistoryError, move_aside, open_history
 from trayapp.shell.history.writer import HistoryWriter
@@ -44,6 +44,10 @@ QUEUE_SIZE = 10_000
 BATCH = 500
 PRUNE_EVERY = timedelta(days=1)
 FLUSH_EVERY = 600.0  # seconds: the longest a continued stretch's end waits in memory
+# Seconds between the thread's looks at the continuations kept aside: a third of the shortest
+# gap the history bridges (MIN_GAP_SECONDS), so that between two continuations it applies there
+# is never a silence the writer would take for trayapp not running.
+LOOK_EVERY = MIN_GAP_SECONDS / 3
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class HistoryRecorder:
         gap_for: Callable[[str], float] | None = None,
         queue_size: int = QUEUE_SIZE,
         flush_every: float = FLUSH_EVERY,
+        look_every: float = LOOK_EVERY,
     ) -> None:
         self.path = path
         self._days = days
@@ -74,6 +79,7 @@ class HistoryRecorder:
         self._failing = False
         self._last_prune: datetime | None = None
         self._flush_every = flush_every
+        self._look_every = look_every
         self._flushed_at = time.monotonic()
         self._extended: dict[tuple[type, str], HistoryItem] = {}  # the newest continuation per provider
         self._extended_lock = threading.Lock()
@@ -164,17 +170,20 @@ class HistoryRecorder:
         The continuations go in time order with the queued records: a provider's records must
         reach the writer in the order they were taken.
         """
-        # Until a flush is due; when it is overdue (nothing was pending at the last look), one
-        # more period: a continuation never waits much longer than FLUSH_EVERY.
+        # Until the next look, or sooner when a flush falls due before it (an overdue one, with
+        # nothing pending at the last look, waits for the next look).
         due_in = self._flushed_at + self._flush_every - time.monotonic()
+        wait = min(due_in, self._look_every) if due_in > 0 else self._look_every
         batch: list[_Item] = []
         with contextlib.suppress(queue.Empty):  # empty: a timed look at the continuations
-            batch.append(self._queue.get(timeout=due_in if due_in > 0 else self._flush_every))
+            batch.append(self._queue.get(timeout=wait))
         while batch and len(batch) < BATCH and batch[-1] is not None:
             try:
                 batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
+        if len(batch) >= BATCH:
+            return batch  # more is queued: the continuations (newer) wait until it has been taken
         with self._extended_lock:
             extended, self._extended = list(self._extended.values()), {}
         if not extended:
