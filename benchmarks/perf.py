@@ -568,7 +568,8 @@ def idle_side_by_side(bench: Bench, desktop: Desktop, watcher: FakeWatcherHost |
     bench.report.rows.append(
         Row(
             f"bytes written to disk, {window} window of unchanged pages",
-            f"{tray_bytes} B in {tray_calls} write calls ({tray_bytes * per_minute:.0f} B/min)",
+            f"{tray_bytes} B in {tray_calls} write calls "
+            f"({tray_bytes * per_minute:.0f} B and {tray_calls * per_minute:.0f} write calls per minute)",
             f"{base_bytes} B in {base_calls} write calls",
             "—",
             "0 B",

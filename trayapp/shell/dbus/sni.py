@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from jeepney import DBusAddress, MatchRule, Message, new_method_call, new_method_return, new_signal
 
+from trayapp.shell.dbus import WATCHER_NAME
+from trayapp.shell.dbus import watcher_present as watcher_on_bus
 from trayapp.shell.dbus.connection import (
     BUS_NAME,
     DBUS_PATH,
@@ -47,7 +49,6 @@ from trayapp.shell.dbus.menu import MENU_PATH, DBusMenu
 
 log = logging.getLogger(__name__)
 
-WATCHER_NAME = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
 ITEM_INTERFACE = "org.kde.StatusNotifierItem"
 ITEM_PATH = "/StatusNotifierItem"
@@ -124,15 +125,7 @@ def watcher_present(bus: BusConnection | None = None, address: str = "SESSION") 
     """Whether a StatusNotifierWatcher is on the session bus now (False without a bus)."""
     if bus is not None:
         return bus.name_has_owner(WATCHER_NAME)
-    if address == "SESSION" and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return False
-    probe = BusConnection.open(address)
-    if probe is None:
-        return False
-    try:
-        return probe.name_has_owner(WATCHER_NAME)
-    finally:
-        probe.close()
+    return watcher_on_bus(address)
 
 
 class StatusNotifierBackend:
