@@ -894,9 +894,9 @@ def measure_rounds(bench: Bench) -> None:
         )
     )
     lines.append(
-        "Measured in a separate process with trayapp's Poller, PageReader and Fetcher (one shared "
-        "httpx.AsyncClient); all providers due at once. Parser calls are counted by wrapping the reader's "
-        "parse_document; statuses and bytes come from the server's log."
+        "Measured in a separate process with trayapp's Poller, PageReader and Fetcher (worker threads, "
+        "one shared connection pool); all providers due at once. Parser calls are counted by wrapping "
+        "the reader's parse_document; statuses and bytes come from the server's log."
     )
     bench.report.detail("Poll rounds (in process)", lines)
     bench.report.raw["rounds"] = rounds
