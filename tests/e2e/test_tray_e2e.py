@@ -182,3 +182,53 @@ def test_icon_survives_the_tray_host_restarting(
     desktop.wait_for_colour("operational", 15, redock_after=redock)
     server.set_fixture(SUMMARY, "statuspage/summary_major_outage.json")
     desktop.wait_for_colour("major", 15, redock_after=redock)
+
+
+GTK_MENU_SCRIPT = """
+import os
+import threading
+
+import pystray
+from gi.repository import GLib, Gtk
+from PIL import Image
+
+from trayapp.shell.tray import icon_class
+
+threading.Timer(15, lambda: os._exit(3)).start()  # never hang the test
+image = Image.new("RGBA", (16, 16), (0, 128, 0, 255))
+icon = icon_class("gtk")("t", image, "t", menu=pystray.Menu(pystray.MenuItem("Last checked 14:01", None)))
+
+
+def open_the_menu() -> bool:
+    for minute in ("14:02", "14:03"):  # two more polls, each a new minute
+        icon.menu = pystray.Menu(pystray.MenuItem(f"Last checked {minute}", None))
+    print("built before opening:", icon._menu_handle is not None, flush=True)
+    icon._status_icon.emit("popup-menu", 3, Gtk.get_current_event_time())
+    print("opened:", [child.get_label() for child in icon._menu_handle.get_children()], flush=True)
+    icon._menu_handle.popdown()
+    os._exit(0)
+
+
+def setup(running: pystray.Icon) -> None:
+    running.visible = True
+    GLib.timeout_add(500, open_the_menu)
+
+
+icon.run(setup=setup)
+"""
+
+
+def test_the_gtk_menu_is_built_when_opened_with_the_newest_items(desktop: Desktop, tmp_path: Path) -> None:
+    script = tmp_path / "gtk_menu.py"
+    script.write_text(GTK_MENU_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        env=desktop.full_env({"PYSTRAY_BACKEND": "gtk"}),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "built before opening: False" in done.stdout, "no Gtk.Menu built while nobody opened it"
+    assert "opened: ['Last checked 14:03']" in done.stdout, done.stdout

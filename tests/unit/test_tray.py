@@ -8,7 +8,7 @@ import pytest
 
 from trayapp.core.menu import SEPARATOR, MenuItem
 from trayapp.shell import tray as tray_module
-from trayapp.shell.tray import Tray, choose_backend
+from trayapp.shell.tray import Tray, _lazy_menu_gtk_icon_class, choose_backend
 
 
 class RecordingIcon:
@@ -132,3 +132,36 @@ def test_the_watcher_check_needs_no_pygobject(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(__import__("sys").modules, "gi", None)  # importing gi fails
     assert tray_module.status_notifier_watcher_present() is True
     assert asked == ["jeepney"]
+
+
+class _PystrayGtkIcon:
+    """pystray's GTK Icon as far as the lazy menu uses it: a menu, a native menu made from it."""
+
+    def __init__(self) -> None:
+        self.menu: object = "first"
+        self._menu_handle: object = None
+        self.built: list[object] = []
+        self.shown: list[object] = []
+
+    def _create_menu(self, menu: object) -> object:
+        self.built.append(menu)
+        return f"native {menu}"
+
+    def _on_status_icon_popup_menu(self, status_icon: object, button: object, activate_time: object) -> None:
+        self.shown.append(self._menu_handle)
+
+
+def test_the_gtk_menu_is_built_when_opened_and_only_if_it_changed() -> None:
+    icon = _lazy_menu_gtk_icon_class(_PystrayGtkIcon)()
+    for minute in ("14:01", "14:02", "14:03"):  # three polls, each a new "Last checked" minute
+        icon.menu = minute
+        icon._update_menu()
+    assert icon.built == [], "no native menu is built while nobody opens it"
+    icon._on_status_icon_popup_menu(None, 3, 0)
+    icon._on_status_icon_popup_menu(None, 3, 0)
+    assert icon.built == ["14:03"], "built once, from the newest menu, when first opened"
+    assert icon.shown == ["native 14:03", "native 14:03"]
+    icon.menu = "14:04"
+    icon._update_menu()
+    icon._on_status_icon_popup_menu(None, 3, 0)
+    assert icon.shown[-1] == "native 14:04"

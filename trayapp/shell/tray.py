@@ -144,14 +144,43 @@ def _import_pystray(backend: str | None) -> Any:
     return pystray
 
 
+def _lazy_menu_gtk_icon_class(gtk_icon: Any) -> Any:
+    class LazyMenuGtkIcon(gtk_icon):  # type: ignore[misc]
+        """pystray's GTK icon, whose native menu is built when it is opened, if it changed since.
+
+        pystray rebuilds the whole Gtk.Menu at every change, on the GTK main loop (about
+        1.5 ms). The menu's "Last checked" line changes with every minute's poll and the menu
+        is seldom opened: it is built in the popup handler instead, on the main loop, just
+        before it is shown.
+        """
+
+        _menu_stale = True
+        _menu_handle: Any = None  # pystray made it in the `_update_menu` replaced here
+
+        def _update_menu(self) -> None:
+            self._menu_stale = True  # pystray's version would rebuild now, on the main loop
+
+        def _on_status_icon_popup_menu(self, status_icon: Any, button: Any, activate_time: Any) -> None:
+            if self._menu_stale:
+                self._menu_stale = False
+                self._menu_handle = self._create_menu(self.menu)
+            super()._on_status_icon_popup_menu(status_icon, button, activate_time)
+
+    return LazyMenuGtkIcon
+
+
 def icon_class(backend: str | None) -> Any:
     """The pystray Icon class of `backend` (None: the one pystray picked on import)."""
     pystray = _import_pystray(backend)
     if backend is None or os.environ.get("PYSTRAY_BACKEND") == backend:
-        return pystray.Icon  # the one pystray loaded on import
-    if backend == SNI:
+        chosen = pystray.Icon  # the one pystray loaded on import
+    elif backend == SNI:
         return _status_notifier_icon_class(importlib.import_module("pystray._base"))
-    return importlib.import_module(f"pystray._{backend}").Icon
+    else:
+        chosen = importlib.import_module(f"pystray._{backend}").Icon
+    if chosen.__module__ == "pystray._gtk":
+        return _lazy_menu_gtk_icon_class(chosen)
+    return chosen
 
 
 def _squeezed(window: Any) -> bool:
