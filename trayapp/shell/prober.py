@@ -99,26 +99,12 @@ def probe_edge(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Attempt:
     """Send one probe and say what came back."""
-    started = time.monotonic()
-    status: int | None
-    error: str | None = None
-    connection = False
-    try:
+
+    def send() -> str | None:
         fetcher.get(url, headers=headers)
-        status = 200
-    except FetchError as failure:
-        status = failure.status
-        if status is None:
-            error, connection = failure.reason, failure.connection
-    latency = time.monotonic() - started
-    return Attempt(
-        at=clock(),
-        outcome=classify(status, latency, error),
-        latency_s=latency if status is not None else None,
-        status=status,
-        error=error,
-        connection=connection,
-    )
+        return None
+
+    return _attempt(send, clock)
 
 
 def probe_model(
@@ -132,15 +118,27 @@ def probe_model(
     The key goes only in the dialect's header to the target's origin; what is said of the
     answer is its status and latency (a 2xx must be a JSON object), never its body.
     """
+
+    def send() -> str | None:
+        answer = fetcher.post_json(target.url, request_body(target), headers=deep_headers(target.api, key))
+        return None if _is_json_object(answer.body) else "not a model answer"
+
+    return _attempt(send, clock)
+
+
+def _attempt(send: Callable[[], str | None], clock: Callable[[], datetime]) -> Attempt:
+    """Time one request: `send` raises FetchError, or gives what is wrong with a 2xx (None: nothing).
+
+    An HTTP error status is an answer (its latency is kept); a failure below HTTP or a 2xx
+    that is not an answer has an error and no latency.
+    """
     started = time.monotonic()
     status: int | None
     error: str | None = None
     connection = False
     try:
-        answer = fetcher.post_json(target.url, request_body(target), headers=deep_headers(target.api, key))
+        error = send()
         status = 200
-        if not _is_json_object(answer.body):
-            error = "not a model answer"
     except FetchError as failure:
         status = failure.status
         if status is None:
