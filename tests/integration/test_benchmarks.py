@@ -35,26 +35,21 @@ def table_rows(output: str) -> list[dict[str, str]]:
     return rows
 
 
-def test_the_in_process_figures_are_measured_and_reported(tmp_path: Path) -> None:
-    raw = tmp_path / "raw.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(REPO_ROOT / "benchmarks" / "perf.py"),
-            "--quick",
-            "--only",
-            "rounds,wire,soak",
-            "--soak-polls",
-            "400",
-            "--json",
-            str(raw),
-        ],
+def run_perf(raw: Path, timeout: float, *args: str) -> subprocess.CompletedProcess[str]:
+    """`benchmarks/perf.py --quick ARGS --json RAW`, its output captured."""
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "perf.py"), "--quick", *args, "--json", str(raw)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
+
+
+def test_the_in_process_figures_are_measured_and_reported(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.json"
+    done = run_perf(raw, 300, "--only", "rounds,wire,soak", "--soak-polls", "400")
     assert done.returncode in {0, 1}, f"the benchmark itself failed:\n{done.stdout}\n{done.stderr}"
     assert "QUICK run" in done.stdout
     assert "machine:" in done.stdout
@@ -75,29 +70,11 @@ def test_the_in_process_figures_are_measured_and_reported(tmp_path: Path) -> Non
 
 def test_the_idle_figures_come_out_for_trayapp_on_its_d_bus_tray(tmp_path: Path) -> None:
     raw = tmp_path / "raw.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(REPO_ROOT / "benchmarks" / "perf.py"),
-            "--quick",
-            "--only",
-            "idle",
-            "--backend",
-            "sni",
-            "--idle-interval",
-            "0.5",
-            "--idle-seconds",
-            "4",
-            "--window-seconds",
-            "2",
-            "--json",
-            str(raw),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
+    done = run_perf(
+        raw,
+        90,
+        *("--only", "idle", "--backend", "sni", "--idle-interval", "0.5"),
+        *("--idle-seconds", "4", "--window-seconds", "2"),
     )
     assert done.returncode in {0, 1}, f"the benchmark itself failed:\n{done.stdout}\n{done.stderr}"
     assert "baseline on xorg: the bare script has no D-Bus tray" in done.stdout
